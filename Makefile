@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Thin wrapper over meson. A fresh Debian 12 machine needs only:
+#   make demo    start vswd on the embedded default and take the tour
+#   make test    install what is missing, build, run every test suite
+BUILD      ?= build
+PYTHON     ?= /usr/bin/python3
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Exactly the Debian 12 packages vsw builds and tests with.
+DEB_BUILD  := gcc pkg-config meson ninja-build libdpdk-dev libipsec-mb-dev \
+              libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libcmocka-dev
+DEB_TEST   := dpdk dpdk-dev python3 sqlite3 util-linux clang libclang-rt-14-dev
+DEB_ALL    := $(DEB_BUILD) $(DEB_TEST)
+
+.PHONY: all deps build demo test unit clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_ALL); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	BUILD=$(BUILD) tests/tools/demo.sh
+
+unit: build
+	meson test -C $(BUILD) --print-errorlogs
+
+test: deps
+	BUILD=$(BUILD) PYTHON=$(PYTHON) tests/tools/run_all.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz
