@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* port: a logical attachment point on one network (Neutron names). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "resource.h"
+#include "resources.h"
+
+/* Neutron's default max_allowed_address_pair. */
+#define VSW_MAX_ADDRESS_PAIRS 10
+/* Tries before giving up on a free generated MAC (2^46 of them). */
+#define VSW_MAC_GENERATE_TRIES 64
+
+static int
+pairs_error(struct vsw_error *err, const char *what)
+{
+	return vsw_error_set(err, -EINVAL, "InvalidInput", "allowed_address_pairs",
+			     "invalid input for allowed_address_pairs: %s", what);
+}
+
+static int
+canonical_pair(json_t *pair, json_t **out, struct vsw_error *err)
+{
+	json_t *ip = json_object_get(pair, "ip_address");
+	json_t *mac = json_object_get(pair, "mac_address");
+	char ip_canon[VSW_IPV4_PREFIX_STRLEN], mac_canon[VSW_MAC_STRLEN];
+	uint8_t mac_bytes[6];
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(pair))
+		return pairs_error(err, "each pair must be an object");
+	json_object_foreach(pair, key, value)
+		if (strcmp(key, "ip_address") != 0 && strcmp(key, "mac_address") != 0)
+			return pairs_error(err, "unknown member in a pair");
+	if (!json_is_string(ip) ||
+	    vsw_ipv4_or_prefix_canonical(json_string_value(ip), ip_canon) < 0)
+		return pairs_error(err, "ip_address must be an IPv4 address or CIDR");
+	*out = json_object();
+	json_object_set_new_nocheck(*out, "ip_address", json_string(ip_canon));
+	if (mac == NULL)
+		return 0;
+	if (!json_is_string(mac) || vsw_mac_parse(json_string_value(mac), mac_bytes) < 0 ||
+	    !vsw_mac_is_unicast(mac_bytes)) {
+		json_decref(*out);
+		return pairs_error(err, "mac_address must be a unicast MAC address");
+	}
+	vsw_mac_format(mac_bytes, mac_canon);
+	json_object_set_new_nocheck(*out, "mac_address", json_string(mac_canon));
+	return 0;
+}
+
+static int
+validate_address_pairs(const struct vsw_field *f, json_t **value,
+		       struct vsw_error *err)
+{
+	json_t *canon;
+	size_t i;
+	json_t *pair;
+
+	(void)f;
+	if (json_array_size(*value) > VSW_MAX_ADDRESS_PAIRS)
+		return pairs_error(err, "more than 10 pairs");
+	canon = json_array();
+	json_array_foreach(*value, i, pair) {
+		json_t *c = NULL;
+		int rc = canonical_pair(pair, &c, err);
+
+		if (rc < 0) {
+			json_decref(canon);
+			return rc;
+		}
+		json_array_append_new(canon, c);
+	}
+	json_decref(*value);
+	*value = canon;
+	return 0;
+}
+
+static int
+validate_fixed_ips(const struct vsw_field *f, json_t **value,
+		   struct vsw_error *err)
+{
+	if (json_array_size(*value) == 0)
+		return 0;
+	return vsw_error_set(err, -EINVAL, "InvalidInput", f->name,
+			     "no subnets on network");
+}
+
+static const struct vsw_field port_fields[] = {
+	{ .name = "id", .type = VSW_FT_UUID, .flags = VSW_F_RO },
+	{ .name = "name", .type = VSW_FT_STRING, .flags = VSW_F_RW,
+	  .default_json = "\"\"", .max_len = 255 },
+	{ .name = "project_id", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+	{ .name = "tenant_id", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+	{ .name = "network_id", .type = VSW_FT_UUID,
+	  .flags = VSW_F_CREATE | VSW_F_VISIBLE | VSW_F_REQUIRED },
+	{ .name = "admin_state_up", .type = VSW_FT_BOOL, .flags = VSW_F_RW,
+	  .default_json = "true" },
+	{ .name = "mac_address", .type = VSW_FT_MAC,
+	  .flags = VSW_F_CREATE | VSW_F_VISIBLE, .extension = "ethernet-vnic" },
+	{ .name = "fixed_ips", .type = VSW_FT_LIST, .flags = VSW_F_RW,
+	  .default_json = "[]", .validate = validate_fixed_ips },
+	{ .name = "device_id", .type = VSW_FT_STRING, .flags = VSW_F_RW,
+	  .default_json = "\"\"", .max_len = 255 },
+	{ .name = "device_owner", .type = VSW_FT_STRING, .flags = VSW_F_RW,
+	  .default_json = "\"\"", .max_len = 255 },
+	/* No default: a new port inherits its network's value. */
+	{ .name = "port_security_enabled", .type = VSW_FT_BOOL, .flags = VSW_F_RW,
+	  .extension = "port-security" },
+	{ .name = "allowed_address_pairs", .type = VSW_FT_LIST, .flags = VSW_F_RW,
+	  .default_json = "[]", .extension = "port-security",
+	  .validate = validate_address_pairs },
+	{ .name = "vnic_id", .type = VSW_FT_UUID, .flags = VSW_F_RO | VSW_F_NULLABLE,
+	  .default_json = "null" },
+	{ .name = "status", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+	{ .name = "binding:vif_type", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+	{ .name = "created_at", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+	{ .name = "updated_at", .type = VSW_FT_STRING, .flags = VSW_F_RO },
+};
+
+static void
+net_mac_key(char *key, size_t size, const char *network_id, const char *mac)
+{
+	snprintf(key, size, "%s/%s", network_id, mac);
+}
+
+static void
+port_index_keys(const json_t *port, vsw_model_emit_fn emit, void *arg)
+{
+	const char *net = vsw_obj_str(port, "network_id");
+	const char *mac = vsw_obj_str(port, "mac_address");
+	char key[VSW_UUID_STRLEN + VSW_MAC_STRLEN + 1];
+
+	if (net == NULL || mac == NULL)
+		return;
+	emit(arg, "port.network", net);
+	emit(arg, "mac", mac);
+	net_mac_key(key, sizeof(key), net, mac);
+	emit(arg, "port.net_mac", key);
+}
+
+/* A locally administered unicast MAC no port or VNIC on this host has. */
+static int
+generate_mac(struct vsw_ctx *ctx, char out[VSW_MAC_STRLEN], struct vsw_error *err)
+{
+	uint8_t mac[6];
+
+	for (int i = 0; i < VSW_MAC_GENERATE_TRIES; i++) {
+		vsw_ctx_random(ctx, mac, sizeof(mac));
+		mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+		vsw_mac_format(mac, out);
+		if (vsw_model_index_count(ctx->model, "mac", out) == 0)
+			return 0;
+	}
+	return vsw_error_set(err, -ENOSPC, "ResourceExhausted", "mac_address",
+			     "no free MAC address found");
+}
+
+static int
+assign_mac(struct vsw_ctx *ctx, json_t *port, struct vsw_error *err)
+{
+	const char *net = vsw_obj_str(port, "network_id");
+	const char *mac = vsw_obj_str(port, "mac_address");
+	char key[VSW_UUID_STRLEN + VSW_MAC_STRLEN + 1];
+	char generated[VSW_MAC_STRLEN];
+	int rc;
+
+	if (mac == NULL) {
+		rc = generate_mac(ctx, generated, err);
+		if (rc < 0)
+			return rc;
+		json_object_set_new_nocheck(port, "mac_address", json_string(generated));
+		return 0;
+	}
+	net_mac_key(key, sizeof(key), net, mac);
+	if (vsw_model_index_count(ctx->model, "port.net_mac", key) > 0)
+		return vsw_error_set(err, -EEXIST, "MacAddressInUse", "mac_address",
+				     "mac address %s is in use on network %s", mac, net);
+	return 0;
+}
+
+/* Fills each pair's MAC with the port's (Neutron's default) and checks the
+ * pairs against port security and each other. */
+static int
+finish_address_pairs(json_t *port, struct vsw_error *err)
+{
+	json_t *pairs = json_object_get(port, "allowed_address_pairs");
+	json_t *port_mac = json_object_get(port, "mac_address");
+	json_t *done;
+	size_t i;
+	json_t *pair;
+
+	if (json_array_size(pairs) == 0)
+		return 0;
+	if (json_is_false(json_object_get(port, "port_security_enabled")))
+		return vsw_error_set(err, -EBUSY, "AddressPairAndPortSecurityRequired",
+				     "allowed_address_pairs",
+				     "allowed address pairs need port security enabled");
+	done = json_array();
+	json_array_foreach(pairs, i, pair) {
+		json_t *full = json_copy(pair);
+
+		if (json_object_get(full, "mac_address") == NULL)
+			json_object_set_nocheck(full, "mac_address", port_mac);
+		for (size_t j = 0; j < json_array_size(done); j++) {
+			if (json_equal(json_array_get(done, j), full)) {
+				json_decref(full);
+				json_decref(done);
+				return vsw_error_set(err, -EINVAL, "DuplicateAddressPairInRequest",
+						     "allowed_address_pairs",
+						     "duplicate address pair");
+			}
+		}
+		json_array_append_new(done, full);
+	}
+	json_object_set_new_nocheck(port, "allowed_address_pairs", done);
+	return 0;
+}
+
+static int
+port_on_create(struct vsw_ctx *ctx, json_t *port, const json_t *given,
+	       struct vsw_error *err)
+{
+	const char *net_id = vsw_obj_str(port, "network_id");
+	const json_t *net = vsw_model_get(ctx->model, "network", net_id);
+	json_t *security;
+	int rc;
+
+	if (net == NULL || (!vsw_ctx_visible(ctx, net) &&
+			    !json_is_true(json_object_get(net, "shared"))))
+		return vsw_not_found(err, "network", "network_id", net_id);
+	if (json_object_get(given, "port_security_enabled") == NULL) {
+		security = json_object_get(net, "port_security_enabled");
+		json_object_set_new_nocheck(port, "port_security_enabled",
+					    json_boolean(!json_is_false(security)));
+	}
+	rc = assign_mac(ctx, port, err);
+	if (rc == 0)
+		rc = finish_address_pairs(port, err);
+	return rc;
+}
+
+static int
+port_on_update(struct vsw_ctx *ctx, const json_t *old, json_t *port,
+	       const json_t *changes, struct vsw_error *err)
+{
+	(void)ctx;
+	(void)old;
+	(void)changes;
+	return finish_address_pairs(port, err);
+}
+
+static int
+port_on_delete(struct vsw_ctx *ctx, const json_t *port, struct vsw_error *err)
+{
+	(void)ctx;
+	if (json_is_string(json_object_get(port, "vnic_id")))
+		return vsw_error_set(err, -EBUSY, "PortInUse", "id",
+				     "port %s has a plugged VNIC (%s); unplug it first",
+				     vsw_obj_str(port, "id"), vsw_obj_str(port, "vnic_id"));
+	return 0;
+}
+
+static void
+port_decorate(struct vsw_ctx *ctx, const json_t *port, json_t *out)
+{
+	const char *vnic_id = vsw_obj_str(port, "vnic_id");
+	const json_t *vnic = vnic_id ? vsw_model_get(ctx->model, "vnic", vnic_id) : NULL;
+	const char *vnic_type = vsw_obj_str(vnic, "type");
+	const char *status = "DOWN";
+	const char *vif_type = "unbound";
+
+	/* Without a data plane to ask, a plugged port is BUILD. */
+	if (vnic != NULL && json_is_true(json_object_get(port, "admin_state_up")))
+		status = "BUILD";
+	if (vnic != NULL)
+		vif_type = vnic_type && strcmp(vnic_type, "vhost-user") == 0
+			   ? "vhostuser" : "other";
+	vsw_resource_set_status(ctx, "port", port, out, status);
+	json_object_set_new_nocheck(out, "binding:vif_type", json_string(vif_type));
+}
+
+static const struct vsw_resource_kind port_kind = {
+	.name = "port",
+	.plural = "ports",
+	.fields = port_fields,
+	.n_fields = sizeof(port_fields) / sizeof(port_fields[0]),
+	.on_create = port_on_create,
+	.on_update = port_on_update,
+	.on_delete = port_on_delete,
+	.decorate = port_decorate,
+	.index_keys = port_index_keys,
+};
+
+int
+vsw_port_register(struct vsw_api *api)
+{
+	return vsw_api_register_kind(api, &port_kind, vsw_api_options(api)->max_ports);
+}
