@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_sync.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_malloc.h>
+
+#include "log.h"
+
+/* The device of one VNIC, by VNIC id. */
+struct vnic_dev {
+	char id[40];
+	int dp_idx;                /* -1: could not be opened */
+	char error[160];
+};
+
+struct vsw_dp_sync {
+	struct vsw_dataplane *dp;
+	json_t *vnic_slots;        /* vnic id -> slot index in devs */
+	struct vnic_dev devs[VSW_DP_MAX_PORTS];
+	json_t *net_idx;           /* network id -> data-plane network index */
+	bool net_used[VSW_DP_MAX_NETWORKS];
+	json_t *statics;           /* "net/mac" -> port index, as installed */
+	const char *dev_id[VSW_DP_MAX_PORTS]; /* port index -> vnic id (for stats) */
+};
+
+struct vsw_dp_sync *
+vsw_dp_sync_create(struct vsw_dataplane *dp)
+{
+	struct vsw_dp_sync *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->dp = dp;
+	s->vnic_slots = json_object();
+	s->net_idx = json_object();
+	s->statics = json_object();
+	if (s->vnic_slots == NULL || s->net_idx == NULL || s->statics == NULL) {
+		vsw_dp_sync_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+vsw_dp_sync_destroy(struct vsw_dp_sync *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(s->vnic_slots);
+	json_decref(s->net_idx);
+	json_decref(s->statics);
+	free(s);
+}
+
+static bool
+obj_bool(const json_t *obj, const char *key, bool dflt)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+static const char *
+obj_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* --- VNIC devices --- */
+
+static void
+fill_port_config(const json_t *vnic, struct vsw_dp_port_config *cfg)
+{
+	const char *type = obj_str(vnic, "type");
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->name, sizeof(cfg->name), "%s", obj_str(vnic, "id"));
+	if (type != NULL && strcmp(type, "vhost-user") == 0) {
+		const char *mode = obj_str(vnic, "mode");
+
+		cfg->type = VSW_DP_PORT_VHOST;
+		snprintf(cfg->socket, sizeof(cfg->socket), "%s", obj_str(vnic, "socket"));
+		cfg->client = mode == NULL || strcmp(mode, "client") == 0;
+		cfg->reconnect = obj_bool(vnic, "reconnect", true);
+		cfg->queues = (uint16_t)json_integer_value(json_object_get(vnic, "queues"));
+		if (cfg->queues == 0)
+			cfg->queues = 1;
+	} else {
+		cfg->type = VSW_DP_PORT_ETHDEV;
+		snprintf(cfg->devargs, sizeof(cfg->devargs), "%s", obj_str(vnic, "devargs"));
+		cfg->queues = 1;
+	}
+}
+
+static void
+open_vnic(struct vsw_dp_sync *s, const char *id, const json_t *vnic)
+{
+	struct vsw_dp_port_config cfg;
+	struct vnic_dev *d = NULL;
+	uint16_t idx;
+	size_t slot;
+	int rc;
+
+	for (slot = 0; slot < VSW_DP_MAX_PORTS; slot++) {
+		if (s->devs[slot].id[0] == '\0') {
+			d = &s->devs[slot];
+			break;
+		}
+	}
+	if (d == NULL) {
+		VSW_LOG(ERR, "vnic %s: no free device slot", id);
+		return;
+	}
+	snprintf(d->id, sizeof(d->id), "%s", id);
+	d->error[0] = '\0';
+	json_object_set_new(s->vnic_slots, id, json_integer((json_int_t)slot));
+	fill_port_config(vnic, &cfg);
+	rc = vsw_dp_port_open(s->dp, &cfg, &idx, d->error, sizeof(d->error));
+	if (rc < 0) {
+		d->dp_idx = -1;
+		VSW_LOG(ERR, "vnic %s: %s", id, d->error);
+		return;
+	}
+	d->dp_idx = idx;
+	s->dev_id[idx] = d->id;
+	VSW_LOG(INFO, "vnic %s: device open as port %u", id, idx);
+}
+
+static void
+close_vnic(struct vsw_dp_sync *s, struct vnic_dev *d)
+{
+	if (d->dp_idx >= 0) {
+		vsw_dp_port_close(s->dp, (uint16_t)d->dp_idx);
+		vsw_mac_table_flush_port(vsw_dp_mac_table(s->dp), (uint16_t)d->dp_idx);
+		s->dev_id[d->dp_idx] = NULL;
+	}
+	VSW_LOG(INFO, "vnic %s: device closed", d->id);
+	json_object_del(s->vnic_slots, d->id);
+	memset(d, 0, sizeof(*d));
+}
+
+static const struct vnic_dev *
+vnic_dev(const struct vsw_dp_sync *s, const char *id)
+{
+	json_t *slot = id != NULL ? json_object_get(s->vnic_slots, id) : NULL;
+
+	return slot != NULL ? &s->devs[json_integer_value(slot)] : NULL;
+}
+
+static void
+sync_vnics(struct vsw_dp_sync *s, const json_t *vnics)
+{
+	const char *id;
+	json_t *vnic;
+	size_t slot;
+
+	for (slot = 0; slot < VSW_DP_MAX_PORTS; slot++) {
+		struct vnic_dev *d = &s->devs[slot];
+
+		if (d->id[0] != '\0' && json_object_get(vnics, d->id) == NULL)
+			close_vnic(s, d);
+	}
+	json_object_foreach((json_t *)vnics, id, vnic)
+		if (json_object_get(s->vnic_slots, id) == NULL)
+			open_vnic(s, id, vnic);
+}
+
+/* --- networks --- */
+
+static int
+network_index(struct vsw_dp_sync *s, const char *net_id)
+{
+	json_t *v = json_object_get(s->net_idx, net_id);
+	int i;
+
+	if (v != NULL)
+		return (int)json_integer_value(v);
+	for (i = 0; i < VSW_DP_MAX_NETWORKS; i++) {
+		if (!s->net_used[i]) {
+			s->net_used[i] = true;
+			json_object_set_new(s->net_idx, net_id, json_integer(i));
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void
+sync_networks(struct vsw_dp_sync *s, const json_t *networks)
+{
+	struct vsw_mac_table *macs = vsw_dp_mac_table(s->dp);
+	const char *id;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(s->net_idx, tmp, id, v) {
+		if (json_object_get(networks, id) != NULL)
+			continue;
+		vsw_mac_table_flush_network(macs, (uint16_t)json_integer_value(v));
+		s->net_used[json_integer_value(v)] = false;
+		json_object_del(s->net_idx, id);
+	}
+	json_object_foreach((json_t *)networks, id, v)
+		network_index(s, id);
+}
+
+/* --- fib --- */
+
+static void
+parse_mac(const char *text, struct rte_ether_addr *mac)
+{
+	if (text == NULL || rte_ether_unformat_addr(text, mac) < 0)
+		memset(mac, 0, sizeof(*mac));
+}
+
+static void
+add_pair(struct vsw_port_security *ps, const json_t *pair)
+{
+	const char *ip = obj_str(pair, "ip_address");
+	const char *mac = obj_str(pair, "mac_address");
+	struct vsw_ps_pair *p;
+	char addr[64];
+	char *slash;
+	int plen = 32;
+
+	if (ip == NULL || ps->n_pairs >= VSW_PS_MAX_PAIRS)
+		return;
+	p = &ps->pairs[ps->n_pairs];
+	snprintf(addr, sizeof(addr), "%s", ip);
+	slash = strchr(addr, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		plen = atoi(slash + 1);
+	}
+	if (inet_pton(AF_INET, addr, &p->addr) != 1 || plen < 0 || plen > 32)
+		return;   /* IPv6 pairs wait for IPv6 port security */
+	p->mask = plen == 0 ? 0 : htonl(~0u << (32 - plen));
+	p->addr &= p->mask;
+	if (mac != NULL)
+		parse_mac(mac, &p->mac);
+	else
+		p->mac = ps->mac;
+	ps->n_pairs++;
+}
+
+static void
+compile_port_security(const json_t *port, struct vsw_port_security *ps)
+{
+	const json_t *list, *item;
+	size_t i;
+
+	ps->enabled = obj_bool(port, "port_security_enabled", true);
+	parse_mac(obj_str(port, "mac_address"), &ps->mac);
+	list = json_object_get(port, "fixed_ips");
+	json_array_foreach(list, i, item) {
+		const char *ip = obj_str(item, "ip_address");
+
+		if (ip != NULL && ps->n_ips < VSW_PS_MAX_IPS &&
+		    inet_pton(AF_INET, ip, &ps->ips[ps->n_ips]) == 1)
+			ps->n_ips++;
+	}
+	list = json_object_get(port, "allowed_address_pairs");
+	json_array_foreach(list, i, item)
+		add_pair(ps, item);
+}
+
+/* A plugged VNIC's place in the fib: its port's network and settings. */
+struct plugged {
+	uint16_t dp_idx;
+	int net;
+	const json_t *port;
+};
+
+static unsigned int
+collect_plugged(struct vsw_dp_sync *s, const struct vsw_model *model,
+		struct plugged *out)
+{
+	const json_t *vnics = vsw_model_kind(model, "vnic");
+	const char *id;
+	json_t *vnic;
+	unsigned int n = 0;
+
+	json_object_foreach((json_t *)vnics, id, vnic) {
+		const struct vnic_dev *d = vnic_dev(s, id);
+		const char *port_id = obj_str(vnic, "port_id");
+		const json_t *port;
+
+		if (d == NULL || d->dp_idx < 0 || port_id == NULL)
+			continue;
+		port = vsw_model_get(model, "port", port_id);
+		if (port == NULL)
+			continue;
+		out[n].dp_idx = (uint16_t)d->dp_idx;
+		out[n].port = port;
+		out[n].net = network_index(s, obj_str(port, "network_id"));
+		if (out[n].net >= 0)
+			n++;
+	}
+	return n;
+}
+
+static struct vsw_fib *
+compile_fib(const struct vsw_model *model, const struct plugged *pl, unsigned int n)
+{
+	uint32_t n_nets = 0, off = 0, *count;
+	struct vsw_fib *fib;
+	unsigned int i;
+	int net;
+
+	for (i = 0; i < n; i++)
+		n_nets = RTE_MAX(n_nets, (uint32_t)pl[i].net + 1);
+	fib = vsw_fib_alloc(n_nets, n);
+	count = calloc(n_nets + 1, sizeof(*count));
+	if (fib == NULL || count == NULL) {
+		free(count);
+		vsw_fib_free(fib);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		count[pl[i].net]++;
+	for (net = 0; net < (int)n_nets; net++) {
+		fib->nets[net].flood_off = off;
+		off += count[net];
+	}
+	for (i = 0; i < n; i++) {
+		const json_t *network = vsw_model_get(model, "network",
+						      obj_str(pl[i].port, "network_id"));
+		struct vsw_fib_port *fp = &fib->ports[pl[i].dp_idx];
+		struct vsw_fib_net *fn = &fib->nets[pl[i].net];
+
+		fn->admin_up = obj_bool(network, "admin_state_up", true);
+		fib->flood[fn->flood_off + fn->n_flood++] = pl[i].dp_idx;
+		fp->net = (uint16_t)pl[i].net;
+		fp->admin_up = fn->admin_up && obj_bool(pl[i].port, "admin_state_up", true);
+		fp->max_frame = (uint32_t)json_integer_value(json_object_get(network, "mtu")) +
+				RTE_ETHER_HDR_LEN;
+		compile_port_security(pl[i].port, &fp->ps);
+		/* A port without port security may front other MACs (a VM that
+		 * bridges or routes): learn them. Others own exactly their MACs. */
+		fp->learning = !fp->ps.enabled;
+	}
+	free(count);
+	return fib;
+}
+
+/* Static MAC entries: every plugged port's MAC and its pairs' MACs. */
+static void
+sync_static_macs(struct vsw_dp_sync *s, const struct vsw_fib *fib,
+		 const struct plugged *pl, unsigned int n)
+{
+	struct vsw_mac_table *macs = vsw_dp_mac_table(s->dp);
+	json_t *want = json_object();
+	const char *key;
+	json_t *v;
+	void *tmp;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct vsw_port_security *ps = &fib->ports[pl[i].dp_idx].ps;
+		char buf[64], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		for (k = 0; k <= ps->n_pairs; k++) {
+			const struct rte_ether_addr *a = k == 0 ? &ps->mac : &ps->pairs[k - 1].mac;
+
+			rte_ether_format_addr(mac, sizeof(mac), a);
+			snprintf(buf, sizeof(buf), "%d/%s", pl[i].net, mac);
+			json_object_set_new(want, buf, json_integer(pl[i].dp_idx));
+		}
+	}
+	json_object_foreach_safe(s->statics, tmp, key, v) {
+		json_t *w = json_object_get(want, key);
+		struct rte_ether_addr mac;
+		char *slash = strchr(key, '/');
+
+		if (w != NULL && json_integer_value(w) == json_integer_value(v))
+			continue;
+		if (w == NULL && slash != NULL && rte_ether_unformat_addr(slash + 1, &mac) == 0)
+			vsw_mac_table_del_static(macs, (uint16_t)atoi(key), &mac);
+	}
+	json_object_foreach(want, key, v) {
+		struct rte_ether_addr mac;
+		char *slash = strchr(key, '/');
+		json_t *had = json_object_get(s->statics, key);
+
+		if (had != NULL && json_integer_value(had) == json_integer_value(v))
+			continue;
+		if (slash != NULL && rte_ether_unformat_addr(slash + 1, &mac) == 0 &&
+		    vsw_mac_table_add_static(macs, (uint16_t)atoi(key), &mac,
+					     (uint16_t)json_integer_value(v)) < 0)
+			VSW_LOG(WARNING, "MAC table full: %s not installed", key);
+	}
+	json_decref(s->statics);
+	s->statics = want;
+}
+
+static void
+sync_attachments(struct vsw_dp_sync *s, const struct plugged *pl, unsigned int n)
+{
+	bool on[VSW_DP_MAX_PORTS] = { false };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		on[pl[i].dp_idx] = true;
+	for (i = 0; i < VSW_DP_MAX_PORTS; i++)
+		if (vsw_dp_port_get(s->dp, (uint16_t)i) != NULL)
+			vsw_dp_port_set_attached(s->dp, (uint16_t)i, on[i]);
+	vsw_dp_apply_attachments(s->dp);
+}
+
+static bool
+fib_equal(const struct vsw_fib *a, const struct vsw_fib *b)
+{
+	return a->n_nets == b->n_nets && a->n_flood == b->n_flood &&
+	       memcmp(a->ports, b->ports, sizeof(a->ports)) == 0 &&
+	       memcmp(a->nets, b->nets, sizeof(*a->nets) * a->n_nets) == 0 &&
+	       memcmp(a->flood, b->flood, sizeof(*a->flood) * a->n_flood) == 0;
+}
+
+void
+vsw_dp_sync_apply(struct vsw_dp_sync *s, const struct vsw_model *model)
+{
+	struct plugged *pl;
+	struct vsw_fib *fib;
+	unsigned int n;
+
+	sync_networks(s, vsw_model_kind(model, "network"));
+	sync_vnics(s, vsw_model_kind(model, "vnic"));
+	pl = malloc(sizeof(*pl) * VSW_DP_MAX_PORTS);
+	if (pl == NULL)
+		return;
+	n = collect_plugged(s, model, pl);
+	fib = compile_fib(model, pl, n);
+	if (fib == NULL) {
+		VSW_LOG(ERR, "no memory to compile the forwarding tables");
+		free(pl);
+		return;
+	}
+	/* Entries of new ports first, so their frames never flood needlessly;
+	 * removed entries' ports are already out of the old fib's reach. */
+	sync_static_macs(s, fib, pl, n);
+	if (fib_equal(fib, vsw_dp_fib(s->dp)))
+		vsw_fib_free(fib);
+	else
+		vsw_dp_publish_fib(s->dp, fib);
+	/* Polled from now on: the fib that knows the port is already live. */
+	sync_attachments(s, pl, n);
+	free(pl);
+}
+
+/* --- status and counters --- */
+
+static const char *
+vnic_status(const struct vsw_dp_sync *s, const char *id)
+{
+	const struct vnic_dev *d = vnic_dev(s, id);
+	const struct vsw_dp_port *p;
+
+	if (d == NULL)
+		return "DOWN";
+	if (d->dp_idx < 0)
+		return "ERROR";
+	p = vsw_dp_port_get(s->dp, (uint16_t)d->dp_idx);
+	return p != NULL && __atomic_load_n(&p->ready, __ATOMIC_ACQUIRE) ? "ACTIVE" : "DOWN";
+}
+
+const char *
+vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind, const json_t *obj)
+{
+	const char *vnic_id;
+
+	if (strcmp(kind, "vnic") == 0)
+		return vnic_status(s, obj_str(obj, "id"));
+	if (strcmp(kind, "port") != 0)
+		return NULL;
+	vnic_id = obj_str(obj, "vnic_id");
+	if (vnic_id == NULL || !obj_bool(obj, "admin_state_up", true))
+		return "DOWN";
+	return strcmp(vnic_status(s, vnic_id), "ACTIVE") == 0 ? "ACTIVE" : "DOWN";
+}
+
+const char *
+vsw_dp_sync_vnic_error(const struct vsw_dp_sync *s, const char *vnic_id)
+{
+	const struct vnic_dev *d = vnic_dev(s, vnic_id);
+
+	return d != NULL && d->dp_idx < 0 ? d->error : NULL;
+}
+
+static json_t *
+counters_json(const struct vsw_port_stats *st)
+{
+	json_t *drops = json_object();
+	uint64_t total = 0;
+	int d;
+
+	for (d = 0; d < VSW_DROP_MAX; d++) {
+		total += st->drops[d];
+		json_object_set_new(drops, vsw_drop_key((enum vsw_drop)d),
+				    json_integer((json_int_t)st->drops[d]));
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		"rx_packets", (json_int_t)st->rx_packets,
+		"rx_bytes", (json_int_t)st->rx_bytes,
+		"tx_packets", (json_int_t)st->tx_packets,
+		"tx_bytes", (json_int_t)st->tx_bytes,
+		"flooded", (json_int_t)st->flooded,
+		"dropped", (json_int_t)total, "drops", drops);
+}
+
+static void
+add_into(struct vsw_port_stats *sum, const struct vsw_port_stats *st)
+{
+	int d;
+
+	sum->rx_packets += st->rx_packets;
+	sum->rx_bytes += st->rx_bytes;
+	sum->tx_packets += st->tx_packets;
+	sum->tx_bytes += st->tx_bytes;
+	sum->flooded += st->flooded;
+	for (d = 0; d < VSW_DROP_MAX; d++)
+		sum->drops[d] += st->drops[d];
+}
+
+static json_t *
+vnic_counters(const struct vsw_dp_sync *s, const char *id, const json_t *vnic,
+	      struct vsw_port_stats *st)
+{
+	const struct vnic_dev *d = vnic_dev(s, id);
+	json_t *o;
+
+	memset(st, 0, sizeof(*st));
+	if (d != NULL && d->dp_idx >= 0)
+		vsw_dp_port_stats(s->dp, (uint16_t)d->dp_idx, st);
+	o = counters_json(st);
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set(o, "name", json_object_get(vnic, "name"));
+	json_object_set(o, "port_id", json_object_get(vnic, "port_id"));
+	json_object_set_new(o, "status", json_string(vnic_status(s, id)));
+	return o;
+}
+
+void
+vsw_dp_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,
+		  json_t *stats)
+{
+	struct vsw_mac_table *macs = vsw_dp_mac_table(s->dp);
+	json_t *vnic_list = json_array(), *net_list = json_array();
+	struct vsw_port_stats *sums, st;
+	struct vsw_mac_table_stats ms;
+	const char *id;
+	json_t *vnic, *v;
+
+	/* A network's counters are the sums of its plugged VNICs'. */
+	sums = calloc(VSW_DP_MAX_NETWORKS, sizeof(*sums));
+	json_object_foreach((json_t *)vsw_model_kind(model, "vnic"), id, vnic) {
+		const char *port_id = obj_str(vnic, "port_id");
+		const json_t *port = port_id ? vsw_model_get(model, "port", port_id) : NULL;
+		json_t *idx = port ? json_object_get(s->net_idx, obj_str(port, "network_id")) : NULL;
+
+		json_array_append_new(vnic_list, vnic_counters(s, id, vnic, &st));
+		if (sums != NULL && idx != NULL)
+			add_into(&sums[json_integer_value(idx)], &st);
+	}
+	json_object_foreach(s->net_idx, id, v) {
+		uint16_t net = (uint16_t)json_integer_value(v);
+		json_t *o = counters_json(sums != NULL ? &sums[net] : &st);
+
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set(o, "name", json_object_get(vsw_model_get(model, "network", id), "name"));
+		json_object_set_new(o, "macs", json_integer(vsw_mac_table_count(macs, net)));
+		json_array_append_new(net_list, o);
+	}
+	free(sums);
+	json_object_set_new(stats, "vnics", vnic_list);
+	json_object_set_new(stats, "networks", net_list);
+	vsw_mac_table_stats(macs, &ms);
+	json_object_set_new(stats, "mac_table", json_pack("{s:I, s:I, s:I, s:I}",
+		"learned", (json_int_t)ms.learned, "aged", (json_int_t)ms.aged,
+		"learn_ring_full", (json_int_t)ms.learn_ring_full,
+		"table_full", (json_int_t)ms.table_full));
+}
+
+json_t *
+vsw_dp_sync_workers(const struct vsw_dp_sync *s)
+{
+	struct vsw_dp_rxq_info *q = malloc(sizeof(*q) * VSW_DP_MAX_PORTS * VSW_DP_MAX_QUEUES);
+	json_t *out = json_array();
+	unsigned int n, i;
+
+	if (q == NULL)
+		return out;
+	n = vsw_dp_rxq_assignment(s->dp, q, VSW_DP_MAX_PORTS * VSW_DP_MAX_QUEUES);
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:I, s:s?, s:I, s:I}",
+			"worker", (json_int_t)q[i].worker,
+			"vnic", s->dev_id[q[i].port],
+			"port", (json_int_t)q[i].port, "queue", (json_int_t)q[i].queue));
+	free(q);
+	return out;
+}

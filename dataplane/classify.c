@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Ingress checks of a burst from one port (the "classify" stage). */
+#include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "mac_table.h"
+#include "port_security.h"
+#include "worker.h"
+
+static inline enum vsw_drop
+check_frame(const struct vsw_fib_port *fp, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+
+	if (unlikely(m->data_len < sizeof(*eh)))
+		return VSW_DROP_RUNT;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (unlikely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		     eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)))
+		return VSW_DROP_VLAN_TAGGED;
+	if (unlikely(m->pkt_len > fp->max_frame))
+		return VSW_DROP_MTU;
+	if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr)))
+		return VSW_DROP_SRC_MULTICAST;
+	if (fp->ps.enabled)
+		return vsw_port_security_check(&fp->ps, m);
+	return VSW_DROP_MAX;
+}
+
+uint16_t
+vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
+		     uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vsw_fib_port *fp = &fib->ports[in_port];
+	struct vsw_port_stats *st = &w->port_stats[in_port];
+	enum vsw_drop reason;
+	uint16_t i, kept = 0;
+
+	st->rx_packets += n;
+	if (unlikely(fp->net == VSW_NET_NONE || !fp->admin_up)) {
+		reason = fp->net == VSW_NET_NONE ? VSW_DROP_NO_PORT : VSW_DROP_ADMIN_DOWN;
+		for (i = 0; i < n; i++)
+			st->rx_bytes += pkts[i]->pkt_len;
+		st->drops[reason] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 2 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
+		st->rx_bytes += m->pkt_len;
+		reason = check_frame(fp, m);
+		if (unlikely(reason != VSW_DROP_MAX)) {
+			vsw_worker_drop(w, in_port, reason, m);
+			continue;
+		}
+		if (fp->learning)
+			vsw_mac_table_observe(w->macs, fp->net,
+				&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
+				in_port, w->now_s);
+		pkts[kept++] = m;
+	}
+	return kept;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_WORKER_H
+#define VSW_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp_port.h"
+#include "drops.h"
+#include "fib.h"
+
+#define VSW_BURST_MAX 256
+#define VSW_TXBUF_SIZE 64
+
+/* Counters a worker writes in its own cache lines; readers sum snapshots. */
+struct vsw_worker_counters {
+	uint64_t loops;        /* turns of the poll loop */
+	uint64_t busy_cycles;  /* TSC cycles in turns that moved packets */
+	uint64_t idle_cycles;  /* TSC cycles in turns that moved none */
+	uint64_t sleeps;       /* naps taken with no rx queue to poll */
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+} __rte_cache_aligned;
+
+struct vsw_port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t flooded;        /* frames received here that were flooded */
+	uint64_t drops[VSW_DROP_MAX];
+};
+
+/* The rx queues one worker polls; published by the control thread. */
+struct vsw_poll_list {
+	uint16_t n;
+	struct {
+		uint16_t port;
+		uint16_t queue;
+	} q[];
+};
+
+struct vsw_txbuf {
+	uint16_t n;
+	bool queued;             /* listed in the worker's dirty ports */
+	uint32_t bytes;
+	struct rte_mbuf *pkts[VSW_TXBUF_SIZE];
+};
+
+struct vsw_dataplane;
+
+/* One poll-mode worker lcore. The worker thread alone writes its counters
+ * and buffers; the control thread publishes poll lists and sets stop. */
+struct vsw_worker {
+	unsigned int id;          /* 0..n_workers-1, also its RCU thread id */
+	unsigned int lcore_id;
+	int cpu;
+	uint16_t burst;
+	struct rte_rcu_qsbr *qsbr;
+	struct vsw_dataplane *dp;
+	struct vsw_dp_port **ports;        /* the data plane's port array */
+	struct vsw_fib **fib;              /* where the live fib pointer is */
+	struct vsw_mac_table *macs;
+	struct vsw_poll_list *poll;        /* RCU-published */
+	bool stop;                         /* read with __atomic */
+	uint32_t now_s;                    /* coarse clock for MAC ageing */
+	uint64_t tsc_hz;
+
+	uint16_t n_dirty;                  /* ports with buffered tx */
+	uint16_t dirty[VSW_DP_MAX_PORTS];
+	struct vsw_txbuf *txbufs;          /* [VSW_DP_MAX_PORTS] */
+	struct vsw_port_stats *port_stats; /* [VSW_DP_MAX_PORTS] */
+
+	struct vsw_worker_counters counters;
+} __rte_cache_aligned;
+
+/* The lcore entry point (rte_eal_remote_launch). */
+int vsw_worker_main(void *arg);
+
+/* Counts a drop against a port and frees the packet. */
+static inline void
+vsw_worker_drop(struct vsw_worker *w, uint16_t port, enum vsw_drop reason,
+		struct rte_mbuf *m)
+{
+	w->port_stats[port].drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Stages, in packet order. */
+
+/* Ingress checks of a burst from one port: admin state, runts, VLAN tags,
+ * MTU, port security, source learning. Drops (counted) the failures and
+ * compacts the passing packets to the front; returns their number. */
+uint16_t vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
+			      uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Per-network L2 forwarding: bulk MAC lookup, known unicast to its port,
+ * broadcast/multicast/unknown unicast flooded to the network's other ports. */
+void vsw_l2_fwd_process(struct vsw_worker *w, const struct vsw_fib *fib,
+			uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Buffers a packet for a port; flushes that port's buffer when full. */
+void vsw_txbuf_add(struct vsw_worker *w, uint16_t port, struct rte_mbuf *m);
+/* Sends every buffered packet (end of each loop turn). */
+void vsw_txbuf_flush_all(struct vsw_worker *w);
+
+#endif
