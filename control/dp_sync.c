@@ -504,12 +504,14 @@ counters_json(const struct vsw_port_stats *st)
 		json_object_set_new(drops, vsw_drop_key((enum vsw_drop)d),
 				    json_integer((json_int_t)st->drops[d]));
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:o}",
 		"rx_packets", (json_int_t)st->rx_packets,
 		"rx_bytes", (json_int_t)st->rx_bytes,
 		"tx_packets", (json_int_t)st->tx_packets,
 		"tx_bytes", (json_int_t)st->tx_bytes,
 		"flooded", (json_int_t)st->flooded,
+		"cycles_per_packet", st->rx_packets ?
+			(double)st->cycles / (double)st->rx_packets : 0.0,
 		"dropped", (json_int_t)total, "drops", drops);
 }
 
@@ -523,6 +525,7 @@ add_into(struct vsw_port_stats *sum, const struct vsw_port_stats *st)
 	sum->tx_packets += st->tx_packets;
 	sum->tx_bytes += st->tx_bytes;
 	sum->flooded += st->flooded;
+	sum->cycles += st->cycles;
 	for (d = 0; d < VSW_DROP_MAX; d++)
 		sum->drops[d] += st->drops[d];
 }

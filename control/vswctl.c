@@ -133,6 +133,7 @@ static const struct vswctl_simple vswctl_simples[] = {
 	{ "stats", "stats.get", VSWCTL_OUT_TREE, NULL },
 	{ "info", "system.info", VSWCTL_OUT_TREE, NULL },
 	{ "extensions", "extensions.list", VSWCTL_OUT_LIST, "alias name version description" },
+	{ "workers", "workers.list", VSWCTL_OUT_LIST, "worker vnic port queue" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -198,7 +199,7 @@ static void print_help(FILE *f)
 		if (vswctl_verbs[i].kind != NULL)
 			fprintf(f, "  %s %s %s\n", vswctl_verbs[i].kind,
 				vswctl_verbs[i].name, vswctl_verbs[i].usage);
-	fputs("  stats | info | extensions\n"
+	fputs("  stats | info | extensions | workers\n"
 	      "  call METHOD ['{JSON PARAMS}']\n", f);
 	print_kinds(f);
 	fputs("Options (before COMMAND):\n"

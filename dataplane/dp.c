@@ -17,8 +17,10 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dp_internal.h"
 #include "eal_args.h"
 #include "log.h"
 #include "queue_assign.h"
@@ -26,25 +28,6 @@
 #define VSW_MBUF_CACHE 256
 #define VSW_MAC_MAX_AGE_S 300   /* as OVS's default mac-aging-time */
 
-struct vsw_dataplane {
-	struct rte_mempool *pool;
-	struct rte_rcu_qsbr *qsbr;
-	struct vsw_mac_table *macs;
-	struct vsw_fib *fib;               /* read by workers (acquire) */
-	unsigned int n_workers;
-	struct vsw_worker *workers;        /* rte_zmalloc'd, cache-aligned */
-	struct vsw_dp_port *ports[VSW_DP_MAX_PORTS];
-	int event_fd;
-	uint64_t tsc_hz;
-	uint32_t last_age_s;
-	bool attachments_changed;
-
-	/* Control thread only. */
-	bool was_ready[VSW_DP_MAX_PORTS];
-	struct vsw_port_stats base[VSW_DP_MAX_PORTS]; /* counters at open */
-	unsigned int n_assign;
-	struct vsw_rxq_assign *assign;     /* [VSW_DP_MAX_PORTS * VSW_DP_MAX_QUEUES] */
-};
 
 int
 vsw_dp_eal_init(const struct vsw_config *cfg, char *err, size_t errlen)
@@ -194,6 +177,7 @@ vsw_dp_create(const struct vsw_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	dp->event_fd = -1;
+	pthread_mutex_init(&dp->port_lock, NULL);
 	dp->n_workers = cfg->n_workers;
 	dp->tsc_hz = rte_get_tsc_hz();
 	if (create_pool(dp, cfg, err, errlen) < 0 ||
@@ -203,6 +187,12 @@ vsw_dp_create(const struct vsw_config *cfg, char *err, size_t errlen)
 		vsw_dp_destroy(dp);
 		return NULL;
 	}
+	vsw_dp_telemetry_register(dp);
+	/* dpdk-dumpcap attaches as a secondary process: on ethdev ports, and
+	 * only when memory is shared (hugepages). */
+	if (rte_pdump_init() < 0)
+		VSW_DP_LOG(WARNING, "packet capture (pdump) unavailable: %s",
+			   rte_strerror(rte_errno));
 	VSW_DP_LOG(INFO, "data plane up: %u workers, %u mbufs", dp->n_workers,
 		   cfg->mbufs);
 	return dp;
@@ -376,6 +366,7 @@ sum_port_stats(const struct vsw_dataplane *dp, uint16_t idx,
 		out->tx_packets += s->tx_packets;
 		out->tx_bytes += s->tx_bytes;
 		out->flooded += s->flooded;
+		out->cycles += s->cycles;
 		for (d = 0; d < VSW_DROP_MAX; d++)
 			out->drops[d] += s->drops[d];
 	}
@@ -394,6 +385,7 @@ vsw_dp_port_stats(const struct vsw_dataplane *dp, uint16_t idx,
 	out->tx_packets -= b->tx_packets;
 	out->tx_bytes -= b->tx_bytes;
 	out->flooded -= b->flooded;
+	out->cycles -= b->cycles;
 	for (d = 0; d < VSW_DROP_MAX; d++)
 		out->drops[d] -= b->drops[d];
 }
@@ -436,13 +428,17 @@ vsw_dp_port_open(struct vsw_dataplane *dp, const struct vsw_dp_port_config *cfg,
 	p->vhost.vid = -1;
 	for (q = 0; q < VSW_DP_MAX_QUEUES; q++)
 		rte_spinlock_init(&p->txq_lock[q]);
+	pthread_mutex_lock(&dp->port_lock);
 	sum_port_stats(dp, p->idx, &dp->base[p->idx]);
 	/* Visible before open: a backend may report readiness at once. */
 	__atomic_store_n(&dp->ports[i], p, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&dp->port_lock);
 	rc = cfg->type == VSW_DP_PORT_VHOST ? vsw_vhost_port_open(p, err, errlen) :
 					       vsw_ethdev_port_open(p, err, errlen);
 	if (rc < 0) {
+		pthread_mutex_lock(&dp->port_lock);
 		__atomic_store_n(&dp->ports[i], NULL, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&dp->port_lock);
 		vsw_dp_synchronize(dp);
 		rte_free(p);
 		return rc;
@@ -463,7 +459,9 @@ vsw_dp_port_close(struct vsw_dataplane *dp, uint16_t idx)
 		vsw_vhost_port_close(p);
 	else
 		vsw_ethdev_port_close(p);
+	pthread_mutex_lock(&dp->port_lock);
 	__atomic_store_n(&dp->ports[idx], NULL, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&dp->port_lock);
 	vsw_dp_synchronize(dp);
 	rte_free(p);
 	dp->was_ready[idx] = false;
@@ -622,7 +620,9 @@ vsw_dp_destroy(struct vsw_dataplane *dp)
 	rte_mempool_free(dp->pool);
 	if (dp->event_fd >= 0)
 		close(dp->event_fd);
+	pthread_mutex_destroy(&dp->port_lock);
 	rte_free(dp);
+	rte_pdump_uninit();
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);

@@ -32,6 +32,7 @@ poll_queue(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t port,
 	struct rte_mbuf *pkts[VSW_BURST_MAX];
 	struct vsw_dp_port *p = w->ports[port];
 	uint16_t n, kept;
+	uint64_t t0;
 
 	if (unlikely(p == NULL || !__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE) ||
 		     queue >= __atomic_load_n(&p->n_rxq, __ATOMIC_RELAXED)))
@@ -40,9 +41,11 @@ poll_queue(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t port,
 	if (n == 0)
 		return 0;
 	w->counters.rx_packets += n;
+	t0 = rte_rdtsc();
 	kept = vsw_classify_process(w, fib, port, pkts, n);
 	if (kept != 0)
 		vsw_l2_fwd_process(w, fib, port, pkts, kept);
+	w->port_stats[port].cycles += rte_rdtsc() - t0;
 	return n;
 }
 

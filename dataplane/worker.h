@@ -32,6 +32,7 @@ struct vsw_port_stats {
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t flooded;        /* frames received here that were flooded */
+	uint64_t cycles;         /* TSC cycles of the ingress stages of its bursts */
 	uint64_t drops[VSW_DROP_MAX];
 };
 
