@@ -425,7 +425,8 @@ vsw_dp_port_open(struct vsw_dataplane *dp, const struct vsw_dp_port_config *cfg,
 	p->dp = dp;
 	p->pool = dp->pool;
 	p->n_workers = dp->n_workers;
-	p->vhost.vid = -1;
+	if (cfg->type == VSW_DP_PORT_VHOST)
+		p->vhost.vid = -1;
 	for (q = 0; q < VSW_DP_MAX_QUEUES; q++)
 		rte_spinlock_init(&p->txq_lock[q]);
 	pthread_mutex_lock(&dp->port_lock);

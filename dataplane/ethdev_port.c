@@ -290,6 +290,7 @@ reset_port(struct vsw_dp_port *p)
 int
 vsw_ethdev_port_open(struct vsw_dp_port *p, char *err, size_t errlen)
 {
+	uint16_t mtu = 0;
 	int rc;
 
 	reset_port(p);
@@ -306,9 +307,10 @@ vsw_ethdev_port_open(struct vsw_dp_port *p, char *err, size_t errlen)
 	}
 	__atomic_store_n(&p->state, VSW_DP_PORT_UP, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->ready, true, __ATOMIC_RELEASE);
-	VSW_DP_LOG(INFO, "port %s: %s is ethdev port %u, %u rx / %u tx queues%s",
-		   p->cfg.name, p->cfg.devargs, p->eth.port_id, p->n_rxq, p->n_txq,
-		   p->tx_shared ? " (shared tx)" : "");
+	rte_eth_dev_get_mtu(p->eth.port_id, &mtu);
+	VSW_DP_LOG(INFO, "port %s: %s is ethdev port %u, %u rx / %u tx queues%s, "
+		   "MTU %u", p->cfg.name, p->cfg.devargs, p->eth.port_id, p->n_rxq,
+		   p->n_txq, p->tx_shared ? " (shared tx)" : "", mtu);
 	vsw_dp_port_changed(p);
 	return 0;
 }

@@ -112,7 +112,9 @@ vhost_rx(struct vsw_dp_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	int vid = __atomic_load_n(&p->vhost.vid, __ATOMIC_RELAXED);
 
-	if (unlikely(vid < 0))
+	/* A queue assigned before the guest came back with fewer may not
+	 * exist until the control thread reassigns: rte_vhost would log. */
+	if (unlikely(vid < 0 || q >= __atomic_load_n(&p->n_rxq, __ATOMIC_RELAXED)))
 		return 0;
 	return rte_vhost_dequeue_burst(vid, GUEST_TX_VRING(q), p->pool, pkts, n);
 }
@@ -476,7 +478,7 @@ claim_slot(struct vsw_dp_port *p, char *err, size_t errlen)
 		rc = fail(p, err, errlen, -EEXIST, "socket %s is already used by "
 			  "vnic %s", p->cfg.socket, s->port->cfg.name);
 	} else {
-		s = slot_by_port(NULL);
+		s = slot_by_port(NULL); /* a free slot */
 		if (s == NULL)
 			rc = fail(p, err, errlen, -ENOSPC, "too many vhost-user "
 				  "ports (max %u)", VSW_DP_MAX_PORTS);

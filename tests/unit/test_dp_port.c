@@ -452,7 +452,7 @@ sock_path(char *buf, size_t len, const char *name)
 static int
 group_setup(void **state)
 {
-	char prefix[96];
+	char prefix[96], err[128];
 	char *argv[] = { "test_dp_port", "--no-huge", "-m", "256", "--no-pci",
 			 prefix, "-l", "0", "--log-level=lib.*:warning",
 			 "--log-level=pmd.*:warning", NULL };
@@ -469,7 +469,7 @@ group_setup(void **state)
 	snprintf(t.dir, sizeof(t.dir), "/tmp/vsw-dpport-XXXXXX");
 	if (t.pool == NULL || mkdtemp(t.dir) == NULL)
 		return -1;
-	return vsw_vhost_init(prefix, sizeof(prefix));
+	return vsw_vhost_init(err, sizeof(err));
 }
 
 /* Every test leaves no worker, peer or port behind, whatever it asserted. */
@@ -684,10 +684,11 @@ test_vhost_server_peer(void **state)
 	static const char *const rxonly[] = {
 		"--rxq=2", "--txq=2", "--forward-mode=rxonly", NULL };
 	struct vsw_dp_port *p = new_port(VSW_DP_PORT_VHOST, "vnic-server", 4, 2);
+	struct vsw_dp_port *side;
 	struct vsw_vhost_port_stats st;
 	struct worker *w;
 	char vdev[200];
-	unsigned int base, quiesces;
+	unsigned int base, quiesces, round;
 	uint64_t f, rx, sent;
 
 	(void)state;
@@ -718,6 +719,17 @@ test_vhost_server_peer(void **state)
 	assert_true(st.rx_bytes >= st.rx_packets * JUMBO_LEN);
 	assert_int_equal(st.queue_pairs, 2);
 	assert_int_equal(st.guest_resets, 0);
+
+	/* Other VNICs come and go meanwhile; this one keeps its traffic. */
+	side = new_port(VSW_DP_PORT_VHOST, "vnic-side", 4, 1);
+	sock_path(side->cfg.socket, sizeof(side->cfg.socket), "side.sock");
+	for (round = 0; round < 3; round++) {
+		rx = counter(&w->rx_packets);
+		open_ok(side);
+		close_port(side);
+		assert_true(WAIT_FOR(counter(&w->rx_packets) > rx + 100, WAIT_MS));
+	}
+	assert_true(vhost_up_with(p, 2));
 
 	/* Killed while frames flow both ways (its rx rings fill up unread). */
 	__atomic_store_n(&w->tx_len, 64, __ATOMIC_RELAXED);
