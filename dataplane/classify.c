@@ -29,6 +29,24 @@ check_frame(const struct vsw_fib_port *fp, const struct rte_mbuf *m)
 	return VSW_DROP_MAX;
 }
 
+/* Source learning costs a hash lookup; a run of frames from one source
+ * (the common case) pays it once per second per worker. */
+static inline void
+learn(struct vsw_worker *w, uint16_t net, uint16_t in_port, struct rte_mbuf *m)
+{
+	const struct rte_ether_addr *src =
+		&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	uint64_t key = vsw_mac_key(net, src);
+
+	if (likely(key == w->learn_cache.key && in_port == w->learn_cache.port &&
+		   w->now_s == w->learn_cache.now_s))
+		return;
+	vsw_mac_table_observe(w->macs, net, src, in_port, w->now_s);
+	w->learn_cache.key = key;
+	w->learn_cache.port = in_port;
+	w->learn_cache.now_s = w->now_s;
+}
+
 uint16_t
 vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 		     uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
@@ -59,9 +77,7 @@ vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 			continue;
 		}
 		if (fp->learning)
-			vsw_mac_table_observe(w->macs, fp->net,
-				&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
-				in_port, w->now_s);
+			learn(w, fp->net, in_port, m);
 		pkts[kept++] = m;
 	}
 	return kept;

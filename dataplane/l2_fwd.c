@@ -32,24 +32,47 @@ flood(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t net,
 			vsw_txbuf_add(w, members[i], m);
 }
 
+/*
+ * Looks up the destinations of a chunk: frames of one flow come in runs, so
+ * only the first key of each run goes to the hash (one lookup for a whole
+ * burst to one destination).
+ */
+static void
+lookup_chunk(const struct vsw_worker *w, uint16_t net, struct rte_mbuf **pkts,
+	     uint16_t k, uint16_t *dst)
+{
+	uint64_t keys[VSW_MAC_BULK_MAX];
+	uint16_t ports[VSW_MAC_BULK_MAX];
+	uint8_t run[VSW_MAC_BULK_MAX];
+	uint16_t i, n_runs = 0;
+	uint64_t key, prev = 0;
+
+	for (i = 0; i < k; i++) {
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+
+		key = vsw_mac_key(net, &eh->dst_addr);
+		if (i == 0 || key != prev)
+			keys[n_runs++] = key;
+		run[i] = (uint8_t)(n_runs - 1);
+		prev = key;
+	}
+	vsw_mac_table_lookup_bulk(w->macs, keys, n_runs, ports);
+	for (i = 0; i < k; i++)
+		dst[i] = ports[run[i]];
+}
+
 void
 vsw_l2_fwd_process(struct vsw_worker *w, const struct vsw_fib *fib,
 		   uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t net = fib->ports[in_port].net;
-	uint64_t keys[VSW_MAC_BULK_MAX];
 	uint16_t dst[VSW_MAC_BULK_MAX];
 	uint16_t base, i, k;
 
 	for (base = 0; base < n; base += k) {
 		k = RTE_MIN(n - base, VSW_MAC_BULK_MAX);
-		for (i = 0; i < k; i++) {
-			struct rte_ether_hdr *eh =
-				rte_pktmbuf_mtod(pkts[base + i], struct rte_ether_hdr *);
-
-			keys[i] = vsw_mac_key(net, &eh->dst_addr);
-		}
-		vsw_mac_table_lookup_bulk(w->macs, keys, k, dst);
+		lookup_chunk(w, net, pkts + base, k, dst);
 		for (i = 0; i < k; i++) {
 			struct rte_mbuf *m = pkts[base + i];
 			uint16_t out = dst[i];

@@ -69,6 +69,11 @@ struct vsw_worker {
 	struct vsw_poll_list *poll;        /* RCU-published */
 	bool stop;                         /* read with __atomic */
 	uint32_t now_s;                    /* coarse clock for MAC ageing */
+	struct {                           /* the last source MAC observed */
+		uint64_t key;
+		uint32_t now_s;
+		uint16_t port;
+	} learn_cache;
 	uint64_t tsc_hz;
 
 	uint16_t n_dirty;                  /* ports with buffered tx */
