@@ -309,6 +309,13 @@ vsw_resource_create(struct vsw_ctx *ctx, void *data, json_t *params,
 	return rc;
 }
 
+static bool
+shared_with_all(const struct vsw_resource_kind *kind, const json_t *obj)
+{
+	return kind->shared_field != NULL &&
+	       json_is_true(json_object_get(obj, kind->shared_field));
+}
+
 /* --- show, update, delete --- */
 
 static const json_t *
@@ -335,8 +342,19 @@ vsw_resource_show(struct vsw_ctx *ctx, void *data, json_t *params,
 	const struct vsw_kind_reg *reg = data;
 	const json_t *obj;
 
+	char id[VSW_UUID_STRLEN];
+
 	if (vsw_params_only(params, allowed, err) < 0)
 		return err->errnum;
+	/* Shared objects are readable by every project; changing them is not. */
+	if (vsw_params_id(params, "id", id, err) == 0) {
+		obj = vsw_model_get(ctx->model, reg->kind->name, id);
+		if (obj != NULL && shared_with_all(reg->kind, obj)) {
+			*result = vsw_ctx_view(ctx, reg->kind->name, obj);
+			return 0;
+		}
+	}
+	vsw_error_clear(err);
 	obj = find_target(ctx, reg->kind, params, err);
 	if (obj == NULL)
 		return err->errnum;
@@ -476,11 +494,14 @@ filter_matches(const struct list_filter *flt, const json_t *view)
 
 /* Every view carries project_id (a visible field of every kind). */
 static bool
-in_list_scope(const struct vsw_ctx *ctx, const json_t *view)
+in_list_scope(const struct vsw_ctx *ctx, const struct vsw_resource_kind *kind,
+	      const json_t *view)
 {
 	const char *owner;
 
 	if (ctx->admin && !ctx->project_given)
+		return true;
+	if (shared_with_all(kind, view))
 		return true;
 	/* Non-admin: own objects only; admin naming a project: that one. */
 	owner = vsw_obj_str(view, "project_id");
@@ -507,7 +528,7 @@ vsw_resource_list(struct vsw_ctx *ctx, void *data, json_t *params,
 	rc = parse_filters(kind, params, filters, &n_filters, err);
 	if (rc == 0) {
 		json_object_foreach((json_t *)views, id, view) {
-			bool match = in_list_scope(ctx, view);
+			bool match = in_list_scope(ctx, kind, view);
 
 			for (size_t i = 0; i < n_filters && match; i++)
 				match = filter_matches(&filters[i], view);

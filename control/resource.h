@@ -34,6 +34,9 @@ struct vsw_resource_kind {
 	const char *plural;     /* "networks": counts in stats.get */
 	const char *extension;  /* alias providing the kind; NULL = core */
 	bool admin_only;        /* every method needs an admin request */
+	/* A boolean field that, when true, lets every project read the object
+	 * (Neutron's "shared"); only its project (or admin) may change it. */
+	const char *shared_field;
 	const struct vsw_field *fields;
 	size_t n_fields;
 

@@ -49,6 +49,7 @@ network_decorate(struct vsw_ctx *ctx, const json_t *net, json_t *out)
 
 static const struct vsw_resource_kind network_kind = {
 	.name = "network",
+	.shared_field = "shared",
 	.plural = "networks",
 	.fields = network_fields,
 	.n_fields = sizeof(network_fields) / sizeof(network_fields[0]),

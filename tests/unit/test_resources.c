@@ -310,6 +310,34 @@ test_network_admin_shared(void **state)
 		    403, "Forbidden", "admin");
 }
 
+/* As in Neutron: every project reads a shared network; only its own
+ * project (or admin) changes or deletes it. */
+static void
+test_shared_network_readable_by_all(void **state)
+{
+	struct vsw_api *api = *state;
+	json_t *net, *list;
+	char id[VSW_UUID_STRLEN];
+
+	net = ok(api, "network.create", "{\"admin\":true,\"project_id\":\"A\","
+		 "\"shared\":true,\"name\":\"ext\"}");
+	snprintf(id, sizeof(id), "%s", str(net, "id"));
+	json_decref(net);
+	json_decref(ok(api, "network.create", "{\"project_id\":\"A\",\"name\":\"private\"}"));
+	net = ok(api, "network.show", "{\"project_id\":\"B\",\"id\":\"%s\"}", id);
+	assert_string_equal(str(net, "name"), "ext");
+	json_decref(net);
+	list = ok(api, "network.list", "{\"project_id\":\"B\"}");
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(str(json_array_get(list, 0), "id"), id);
+	json_decref(list);
+	fails(api, "network.update", 404, "NetworkNotFound", "id",
+	      "{\"project_id\":\"B\",\"id\":\"%s\",\"name\":\"x\"}", id);
+	fails(api, "network.delete", 404, "NetworkNotFound", "id",
+	      "{\"project_id\":\"B\",\"id\":\"%s\"}", id);
+	json_decref(ok(api, "port.create", "{\"project_id\":\"B\",\"network_id\":\"%s\"}", id));
+}
+
 static void
 test_network_update_show_delete(void **state)
 {
@@ -1098,6 +1126,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_network_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_admin_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_network_readable_by_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_update_show_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_validation, setup, teardown),
