@@ -335,9 +335,11 @@ compile_fib(const struct vsw_model *model, const struct plugged *pl, unsigned in
 		struct vsw_fib_net *fn = &fib->nets[pl[i].net];
 
 		fn->admin_up = obj_bool(network, "admin_state_up", true);
-		fib->flood[fn->flood_off + fn->n_flood++] = pl[i].dp_idx;
 		fp->net = (uint16_t)pl[i].net;
 		fp->admin_up = fn->admin_up && obj_bool(pl[i].port, "admin_state_up", true);
+		/* An admin-down port gets no frame at all, flooded ones included. */
+		if (fp->admin_up)
+			fib->flood[fn->flood_off + fn->n_flood++] = pl[i].dp_idx;
 		fp->max_frame = (uint32_t)json_integer_value(json_object_get(network, "mtu")) +
 				RTE_ETHER_HDR_LEN;
 		compile_port_security(pl[i].port, &fp->ps);

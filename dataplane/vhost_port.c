@@ -119,13 +119,15 @@ vhost_rx(struct vsw_dp_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 	return rte_vhost_dequeue_burst(vid, GUEST_TX_VRING(q), p->pool, pkts, n);
 }
 
+#define VSW_VHOST_BURST 32
+
 static uint16_t
 vhost_tx(struct vsw_dp_port *p, unsigned int w, struct rte_mbuf **pkts,
 	 uint16_t n)
 {
 	int vid = __atomic_load_n(&p->vhost.vid, __ATOMIC_RELAXED);
 	uint16_t n_txq = __atomic_load_n(&p->n_txq, __ATOMIC_RELAXED);
-	uint16_t q, sent = 0;
+	uint16_t q, k, sent = 0;
 	bool shared;
 
 	if (likely(vid >= 0 && n_txq > 0)) {
@@ -133,7 +135,13 @@ vhost_tx(struct vsw_dp_port *p, unsigned int w, struct rte_mbuf **pkts,
 		shared = __atomic_load_n(&p->tx_shared, __ATOMIC_RELAXED);
 		if (shared)
 			rte_spinlock_lock(&p->txq_lock[q]);
-		sent = rte_vhost_enqueue_burst(vid, GUEST_RX_VRING(q), pkts, n);
+		/* rte_vhost takes at most VHOST_BURST (32) frames a call; stop
+		 * early only when the guest's ring is full. */
+		do {
+			k = rte_vhost_enqueue_burst(vid, GUEST_RX_VRING(q), pkts + sent,
+						    RTE_MIN(n - sent, VSW_VHOST_BURST));
+			sent += k;
+		} while (k == VSW_VHOST_BURST && sent < n);
 		if (shared)
 			rte_spinlock_unlock(&p->txq_lock[q]);
 	}

@@ -8,6 +8,7 @@ import random
 import socket
 import sys
 import threading
+import time
 import unittest
 
 import vswtest
@@ -80,6 +81,20 @@ class RestartTests(PersistenceCase):
         c.call("port.delete", {"id": ports[5]["id"], "project_id": ports[5]["project_id"]})
         return ports[5]["id"]
 
+    def listening(self, path, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                return True
+            except OSError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+            finally:
+                s.close()
+
     def check_restart(self, stop):
         v1 = self.new_vswd().start()
         c = v1.client()
@@ -100,6 +115,12 @@ class RestartTests(PersistenceCase):
                 self.assertEqual(after[kind]["show"][oid], obj, "%s %s changed" % (kind, oid))
             self.assertEqual(after[kind]["list"], before[kind]["list"])
         self.assertNotIn(deleted, after["port"]["show"])
+        # Server-mode vhost-user VNICs listen again (a stale socket file
+        # left by kill -9 must not stop them).
+        for vnic in after["vnic"]["show"].values():
+            if vnic["mode"] == "server":
+                self.assertTrue(self.listening(vnic["socket"]),
+                                "%s not listening after restart" % vnic["socket"])
         # Generated MACs stay unique across the restart.
         nid = next(iter(before["network"]["show"]))
         proj = before["network"]["show"][nid]["project_id"]

@@ -740,6 +740,18 @@ class ResourceTests(SharedVswdCase):
         self.assertEqual(d["mode"], "client")
         self.assertEqual(d["queues"], 1)
 
+    def test_server_mode_vnic_listens_when_created(self):
+        # Acknowledged means in force: the socket listens when create returns.
+        sock = os.path.join(self.vswd.run_dir, "srv-%s.sock" % self.project)
+        v = self.vnic(socket=sock, mode="server")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(s.close)
+        s.settimeout(5)
+        s.connect(sock)
+        s.close()
+        self.call("vnic.delete", {"id": v["id"]})
+        self.assertFalse(os.path.exists(sock), "socket left after vnic.delete")
+
     def test_plug_unplug_replug(self):
         n = self.network()
         p1 = self.port(n["id"])

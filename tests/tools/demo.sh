@@ -1,18 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # make demo: vswd on the embedded default (no config file, no hugepages,
-# state in the default run dir), driven with vswctl: a network, two ports,
-# two vhost-user VNICs plugged into them; restart; everything is still there.
+# state in the default run dir), driven with vswctl.
+#  1. a network, two ports, two vhost-user VNICs plugged into them; restart;
+#     everything is still there.
+#  2. the tour: two networks, four "VMs" (dpdk-testpmd, whose virtio-net
+#     driver is net_virtio_user on a vhost-user VNIC), two per network;
+#     traffic within a network is delivered, traffic across networks is not;
+#     `vswctl stats`.
+# Everything it creates or starts is removed or stopped (by PID) at the end,
+# also when it fails. About 20-40 s; fits 2 CPUs (the VMs share CPU 0,
+# vswd's worker has CPU 1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 VSWD=$PWD/$BUILD/control/vswd
 VSWCTL=$PWD/$BUILD/control/vswctl
-LOG=$(mktemp /tmp/vswd-demo.XXXXXX.log)
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+WORK=$(mktemp -d /tmp/vsw-demo.XXXXXX)
+LOG=$WORK/vswd.log
+if [ "$(id -u)" -eq 0 ]; then EAL_RUN=/var/run/dpdk; else EAL_RUN=${XDG_RUNTIME_DIR:-/tmp}/dpdk; fi
 pid=""
+# A VM that died must not kill the demo through SIGPIPE on its FIFO.
+trap '' PIPE
+FRAMES=128          # per sending step: 4 bursts of 32
+
+# The VMs: name -> network, MAC; and, once started, PID, stdin fd, log, prefix.
+VMS=(red-1 red-2 blue-1 blue-2)
+declare -A VM_NET=([red-1]=demo-red [red-2]=demo-red [blue-1]=demo-blue [blue-2]=demo-blue)
+declare -A VM_MAC=([red-1]=02:de:00:00:01:01 [red-2]=02:de:00:00:01:02
+		   [blue-1]=02:de:00:00:02:01 [blue-2]=02:de:00:00:02:02)
+declare -A VM_PID=() VM_FD=() VM_LOG=() VM_PREFIX=()
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ vswctl %s\n' "$*"; "$VSWCTL" "$@"; }
+show_cmd() { # the command line, quoted where the shell needs it
+	local a line='$ vswctl'
+	for a in "$@"; do
+		case $a in
+		*[!A-Za-z0-9_./:=@,-]*) line+=" '$a'" ;;
+		*) line+=" $a" ;;
+		esac
+	done
+	printf '%s\n' "$line"
+}
+run() { show_cmd "$@"; "$VSWCTL" "$@"; }
+run_q() { show_cmd "$@"; "$VSWCTL" "$@" >/dev/null; }
+quiet() { "$VSWCTL" "$@" >/dev/null 2>&1 || true; }
+die() { echo "demo: $*" >&2; exit 1; }
 
 stop_vswd() {
 	[ -n "$pid" ] || return 0
@@ -22,38 +56,136 @@ stop_vswd() {
 	wait "$pid" 2>/dev/null || true
 	pid=""
 }
-trap 'stop_vswd' EXIT
 
 start_vswd() {
 	"$VSWD" >>"$LOG" 2>&1 &
 	pid=$!
 	for _ in $(seq 200); do
 		"$VSWCTL" info >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || { cat "$LOG"; echo "vswd exited"; exit 1; }
+		kill -0 "$pid" 2>/dev/null || { cat "$LOG"; die "vswd exited"; }
 		sleep 0.1
 	done
-	cat "$LOG"; echo "vswd did not come up"; exit 1
+	cat "$LOG"; die "vswd did not come up"
 }
 
+# --- the VMs: dpdk-testpmd in interactive mode, commands through a FIFO ---
+
+start_vm() { # name
+	local vm=$1 fifo=$WORK/$1.in fd
+	VM_PREFIX[$vm]=vsw-demo-$vm-$$
+	VM_LOG[$vm]=$WORK/$vm.log
+	mkfifo "$fifo"
+	# stdbuf: line-buffered output, so stats can be read while it runs.
+	stdbuf -oL -eL "$TESTPMD" --no-huge -m 128 --no-pci --file-prefix "${VM_PREFIX[$vm]}" \
+		--lcores 0@0,1@0 --log-level lib.eal:notice \
+		--vdev "net_virtio_user0,path=$WORK/$vm.sock,server=0,queues=1,queue_size=1024,mac=${VM_MAC[$vm]}" \
+		-- -i --nb-cores=1 --total-num-mbufs=4096 --no-mlockall --forward-mode=rxonly \
+		<"$fifo" >"${VM_LOG[$vm]}" 2>&1 &
+	VM_PID[$vm]=$!
+	exec {fd}>"$fifo"
+	VM_FD[$vm]=$fd
+}
+
+vm_cmd() { # name command
+	printf '%s\n' "$2" >&"${VM_FD[$1]}"
+}
+
+wait_vm_prompt() { # name
+	for _ in $(seq 300); do
+		grep -q 'testpmd> ' "${VM_LOG[$1]}" 2>/dev/null && return 0
+		kill -0 "${VM_PID[$1]}" 2>/dev/null || { tail -20 "${VM_LOG[$1]}"; die "VM $1 exited"; }
+		sleep 0.1
+	done
+	tail -20 "${VM_LOG[$1]}"; die "VM $1 did not start"
+}
+
+# Prints "RX TX" packets of the VM's port, from testpmd's 'show port stats'.
+vm_counts() { # name
+	local log=${VM_LOG[$1]} n
+	n=$(grep -c 'Tx-pps:' "$log" || true)
+	vm_cmd "$1" "show port stats 0"
+	for _ in $(seq 100); do
+		[ "$(grep -c 'Tx-pps:' "$log" || true)" -gt "$n" ] && break
+		sleep 0.05
+	done
+	awk '/NIC statistics for port/ { f = 1 }
+	     f && /RX-packets:/ { rx = $2 } f && /TX-packets:/ { tx = $2 }
+	     /Tx-pps:/ { f = 0 } END { print rx, tx }' "$log"
+}
+
+stop_vm() { # name
+	local vm=$1 p=${VM_PID[$1]:-}
+	[ -n "$p" ] || return 0
+	vm_cmd "$vm" "quit" 2>/dev/null || true
+	eval "exec ${VM_FD[$vm]}>&-"
+	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$p" 2>/dev/null || true
+	for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	rm -rf "${EAL_RUN:?}/${VM_PREFIX[$vm]}"
+	unset "VM_PID[$vm]"
+}
+
+stop_vms() {
+	local vm
+	for vm in "${!VM_PID[@]}"; do stop_vm "$vm"; done
+}
+
+wait_status() { # status vnic...
+	local want=$1 v
+	shift
+	for v in "$@"; do
+		for _ in $(seq 200); do
+			"$VSWCTL" --json vnic show "$v" 2>/dev/null | grep -q "\"status\": \"$want\"" && continue 2
+			sleep 0.1
+		done
+		die "vnic $v not $want"
+	done
+}
+
+# Tour objects: removed at the end, and first too (leftovers of a run that
+# was killed would make the names ambiguous).
+remove_tour_objects() {
+	local vm
+	for vm in "${VMS[@]}"; do quiet vnic unplug "vm-$vm"; quiet vnic delete "vm-$vm"; done
+	for vm in "${VMS[@]}"; do quiet port delete "$vm"; done
+	quiet network delete demo-red
+	quiet network delete demo-blue
+}
+
+cleanup() {
+	local rc=$?
+	stop_vms
+	stop_vswd
+	if [ "$rc" -ne 0 ]; then
+		echo "demo failed; logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+command -v "$TESTPMD" >/dev/null || die "$TESTPMD not found (Debian package dpdk)"
 if "$VSWCTL" info >/dev/null 2>&1; then
-	echo "a vswd already answers on the default socket; stop it first"; exit 1
+	die "a vswd already answers on the default socket; stop it first"
 fi
 
 say "vswd on the embedded default (log: $LOG)"
 start_vswd
 run info
 
-# Leftovers of an interrupted demo would make the names ambiguous.
-for v in demo-vm1 demo-vm2; do "$VSWCTL" vnic unplug $v >/dev/null 2>&1 || true; "$VSWCTL" vnic delete $v >/dev/null 2>&1 || true; done
-for p in demo-port1 demo-port2; do "$VSWCTL" port delete $p >/dev/null 2>&1 || true; done
-"$VSWCTL" network delete demo-net >/dev/null 2>&1 || true
+for v in demo-vm1 demo-vm2; do quiet vnic unplug $v; quiet vnic delete $v; done
+for p in demo-port1 demo-port2; do quiet port delete $p; done
+quiet network delete demo-net
+remove_tour_objects
 
-say "a network, two ports, two vhost-user VNICs (vsw is the socket client: QEMU listens)"
+say "a network, two ports, two vhost-user VNICs (vm1: vsw connects, QEMU listens; vm2: vsw listens)"
 run network create --name demo-net
 run port create --network demo-net --name demo-port1
 run port create --network demo-net --name demo-port2
-run vnic create --name demo-vm1 --type vhost-user --socket /tmp/vsw-demo-vm1.sock
-run vnic create --name demo-vm2 --type vhost-user --socket /tmp/vsw-demo-vm2.sock --mode server --queues 2
+run vnic create --name demo-vm1 --type vhost-user --socket "$WORK/demo-vm1.sock"
+run vnic create --name demo-vm2 --type vhost-user --socket "$WORK/demo-vm2.sock" --mode server --queues 2
 run vnic plug demo-vm1 demo-port1
 run vnic plug demo-vm2 demo-port2
 run network list
@@ -65,9 +197,8 @@ stop_vswd
 start_vswd
 run port list
 run vnic list
-run stats
 
-say "clean up"
+say "clean up part 1"
 run vnic unplug demo-vm1
 run vnic unplug demo-vm2
 run vnic delete demo-vm1
@@ -75,6 +206,76 @@ run vnic delete demo-vm2
 run port delete demo-port1
 run port delete demo-port2
 run network delete demo-net
+
+say "the tour: two networks, two VMs on each"
+run network create --name demo-red
+run network create --name demo-blue
+# Port security stays on: testpmd's txonly frames come from 198.18.0.1,
+# which each port allows (ports have no fixed IPs without subnets).
+for vm in "${VMS[@]}"; do
+	run_q port create --network "${VM_NET[$vm]}" --name "$vm" --mac "${VM_MAC[$vm]}" \
+		--allowed-address-pairs '[{"ip_address": "198.18.0.0/15"}]'
+	run_q vnic create --name "vm-$vm" --type vhost-user --socket "$WORK/$vm.sock" --mode server
+	run_q vnic plug "vm-$vm" "$vm"
+done
+run port list
+
+say "four VMs: dpdk-testpmd, virtio-user on each VNIC's socket"
+for vm in "${VMS[@]}"; do start_vm "$vm"; done
+for vm in "${VMS[@]}"; do wait_vm_prompt "$vm"; done
+wait_status ACTIVE vm-red-1 vm-red-2 vm-blue-1 vm-blue-2
+run vnic list
+for vm in "${VMS[@]}"; do vm_cmd "$vm" "start"; done   # every VM receives
+
+declare -A RX=()
+show_vms() {
+	local vm c
+	printf '   %-7s %-10s %-18s %8s %8s\n' VM network MAC RX TX
+	for vm in "${VMS[@]}"; do
+		c=$(vm_counts "$vm")
+		RX[$vm]=${c% *}
+		printf '   %-7s %-10s %-18s %8s %8s\n' "$vm" "${VM_NET[$vm]}" "${VM_MAC[$vm]}" ${c}
+	done
+}
+
+send() { # from to-MAC
+	vm_cmd "$1" "stop"
+	vm_cmd "$1" "set eth-peer 0 $2"
+	vm_cmd "$1" "start tx_first $((FRAMES / 32))"
+	sleep 1.5
+}
+
+say "red-1 sends $FRAMES frames to red-2 (same network): delivered"
+send red-1 "${VM_MAC[red-2]}"
+show_vms
+[ "${RX[red-2]}" -eq "$FRAMES" ] || die "red-2 received ${RX[red-2]}, expected $FRAMES"
+
+say "red-1 sends $FRAMES frames to blue-2's MAC (other network): not delivered"
+echo "   (red does not know that MAC: the frames are flooded within red only)"
+send red-1 "${VM_MAC[blue-2]}"
+show_vms
+[ "${RX[blue-2]}" -eq 0 ] || die "blue-2 received ${RX[blue-2]} frames from red"
+[ "${RX[red-2]}" -eq $((2 * FRAMES)) ] || die "red-2 received ${RX[red-2]}"
+
+say "blue-1 sends $FRAMES frames to blue-2: delivered; nothing reaches red"
+send blue-1 "${VM_MAC[blue-2]}"
+show_vms
+[ "${RX[blue-2]}" -eq "$FRAMES" ] || die "blue-2 received ${RX[blue-2]}, expected $FRAMES"
+[ "${RX[red-2]}" -eq $((2 * FRAMES)) ] || die "red-2 received blue's frames"
+[ "${RX[red-1]}" -eq 0 ] && [ "${RX[blue-1]}" -eq 0 ] || die "a sender received frames"
+
+say "vsw's counters"
+run stats
+
+say "the VMs leave: their VNICs go DOWN"
+stop_vms
+wait_status DOWN vm-red-1 vm-red-2 vm-blue-1 vm-blue-2
+run vnic list
+
+say "clean up"
+for vm in "${VMS[@]}"; do run_q vnic unplug "vm-$vm"; run vnic delete "vm-$vm"; done
+for vm in "${VMS[@]}"; do run port delete "$vm"; done
+run network delete demo-red
+run network delete demo-blue
 stop_vswd
-rm -f "$LOG"
 echo "demo done"
