@@ -15,11 +15,37 @@
 #include "rpc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
 #define VSW_PROJECT_ID_MAX 64
+
+/*
+ * Error texts quote user input cut to a byte count, which can split a UTF-8
+ * character; jansson refuses such a string. Replace the bytes that are not
+ * valid UTF-8 with '?' rather than lose the member.
+ */
+static json_t *
+json_string_lossy(const char *text)
+{
+	json_t *s = json_string(text);
+	char *copy;
+	size_t i;
+
+	if (s != NULL)
+		return s;
+	copy = strdup(text);
+	if (copy == NULL)
+		return json_string("?");
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	s = json_string(copy);
+	free(copy);
+	return s;
+}
 
 json_t *
 vsw_rpc_error_response(json_t *id, int code, const char *message,
@@ -36,11 +62,12 @@ vsw_rpc_error_response(json_t *id, int code, const char *message,
 		return NULL;
 	}
 	if (type != NULL && type[0] != '\0')
-		json_object_set_new_nocheck(data, "type", json_string(type));
+		json_object_set_new_nocheck(data, "type", json_string_lossy(type));
 	if (field != NULL && field[0] != '\0')
-		json_object_set_new_nocheck(data, "field", json_string(field));
+		json_object_set_new_nocheck(data, "field", json_string_lossy(field));
 	json_object_set_new_nocheck(error, "code", json_integer(code));
-	json_object_set_new_nocheck(error, "message", json_string(message ? message : ""));
+	json_object_set_new_nocheck(error, "message",
+				    json_string_lossy(message ? message : ""));
 	json_object_set_new_nocheck(error, "data", data);
 	json_object_set_new_nocheck(resp, "jsonrpc", json_string("2.0"));
 	json_object_set_nocheck(resp, "id", id ? id : json_null());

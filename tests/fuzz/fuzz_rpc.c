@@ -52,6 +52,7 @@
 #define RING_IDS 8
 #define ID_MAX 64
 #define HISTORY_CAP ((size_t)64 << 20)
+#define HISTORY_STEP ((size_t)1 << 20)    /* the file grows by this much */
 #define HISTORY_HEADER 16             /* magic + used length */
 #define HISTORY_MAGIC "VSWFZH01"
 #define MISSING_ID "00000000-0000-4000-8000-000000000000"
@@ -77,8 +78,9 @@ struct id_ring {
  * is on disk whatever way the process dies. */
 struct history {
 	int fd;
-	unsigned char *map;
+	unsigned char *map;      /* HISTORY_CAP reserved, file_size backed */
 	size_t used;
+	size_t file_size;
 	char path[PATH_MAX];
 };
 
@@ -219,6 +221,18 @@ fail(const char *what, const json_t *req, const json_t *resp)
 		fprintf(stderr, "fuzz_rpc: inputs since the api was created: %s\n",
 			fz.hist.path);
 	abort();
+}
+
+static void __attribute__((noreturn))
+fail_frames(const char *what, const char *cut, size_t cut_len,
+	    const char *whole, size_t whole_len)
+{
+	fprintf(stderr, "  frame (chunked feed, %zu bytes): %.*s\n", cut_len,
+		(int)(cut_len < 2000 ? cut_len : 2000), cut ? cut : "");
+	if (whole)
+		fprintf(stderr, "  frame (whole feed, %zu bytes): %.*s\n", whole_len,
+			(int)(whole_len < 2000 ? whole_len : 2000), whole);
+	fail(what, NULL, NULL);
 }
 
 /* ---- small JSON helpers --------------------------------------------- */
@@ -1113,10 +1127,11 @@ static void splitter_open(struct splitter *sp, struct rng *rng,
 static void check_frame_text(const struct splitter *sp, const char *text, size_t len)
 {
 	if (len < 2 || len > sp->max_size)
-		fail("frame length outside 2..max_size", NULL, NULL);
+		fail_frames("frame length outside 2..max_size", text, len, NULL, 0);
 	if ((text[0] != '{' && text[0] != '[') ||
 	    (text[len - 1] != '}' && text[len - 1] != ']'))
-		fail("frame does not run from an opening to a closing bracket", NULL, NULL);
+		fail_frames("frame does not run from an opening to a closing bracket",
+			    text, len, NULL, 0);
 }
 
 /* Next result of the chunked stream; whenever it has one, the stream fed
@@ -1139,7 +1154,8 @@ static enum vsw_rpc_frame split_next(struct splitter *sp, const char **text, siz
 		return r;
 	check_frame_text(sp, *text, *len);
 	if (wlen != *len || memcmp(wtext, *text, wlen))
-		fail("the splitter's frames depend on how the stream is cut", NULL, NULL);
+		fail_frames("the splitter's frames depend on how the stream is cut",
+			    *text, *len, wtext, wlen);
 	return r;
 }
 
@@ -1289,9 +1305,37 @@ static void history_store_used(void)
 	memcpy(fz.hist.map + 8, &used, sizeof(used));
 }
 
-static void history_clear(void)
+static void history_close(bool keep)
 {
 	if (!fz.hist.map)
+		return;
+	munmap(fz.hist.map, HISTORY_CAP);
+	fz.hist.map = NULL;
+	close(fz.hist.fd);
+	if (!keep)
+		unlink(fz.hist.path);
+}
+
+/* Backs [0, size) of the mapping with the file: writing past its end
+ * would raise SIGBUS. */
+static bool history_resize(size_t size)
+{
+	size = (size + HISTORY_STEP - 1) / HISTORY_STEP * HISTORY_STEP;
+	if (size == fz.hist.file_size)
+		return true;
+	if (ftruncate(fz.hist.fd, (off_t)size) != 0) {
+		fprintf(stderr, "fuzz_rpc: input history stopped (%s: %s)\n",
+			fz.hist.path, strerror(errno));
+		history_close(false);
+		return false;
+	}
+	fz.hist.file_size = size;
+	return true;
+}
+
+static void history_clear(void)
+{
+	if (!fz.hist.map || !history_resize(HISTORY_HEADER))
 		return;
 	fz.hist.used = HISTORY_HEADER;
 	history_store_used();
@@ -1306,7 +1350,8 @@ static void history_append(const uint8_t *data, size_t size)
 {
 	uint32_t n = (uint32_t)size;
 
-	if (!fz.hist.map || !history_fits(size))
+	if (!fz.hist.map || !history_fits(size) ||
+	    !history_resize(fz.hist.used + sizeof(n) + size))
 		return;
 	memcpy(fz.hist.map + fz.hist.used, &n, sizeof(n));
 	memcpy(fz.hist.map + fz.hist.used + sizeof(n), data, size);
@@ -1317,12 +1362,7 @@ static void history_append(const uint8_t *data, size_t size)
 /* Runs only on a normal exit: a crash leaves the file for replay. */
 static void history_remove(void)
 {
-	if (!fz.hist.map)
-		return;
-	munmap(fz.hist.map, HISTORY_CAP);
-	fz.hist.map = NULL;
-	close(fz.hist.fd);
-	unlink(fz.hist.path);
+	history_close(false);
 }
 
 static void history_open(const char *prefix)
@@ -1332,7 +1372,7 @@ static void history_open(const char *prefix)
 
 	snprintf(h->path, sizeof(h->path), "%svsw-history-%d.bin", prefix, (int)getpid());
 	h->fd = open(h->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (h->fd < 0 || ftruncate(h->fd, (off_t)HISTORY_CAP) != 0) {
+	if (h->fd < 0 || ftruncate(h->fd, (off_t)HISTORY_STEP) != 0) {
 		fprintf(stderr, "fuzz_rpc: no input history (%s: %s)\n", h->path,
 			strerror(errno));
 		if (h->fd >= 0) {
@@ -1341,6 +1381,7 @@ static void history_open(const char *prefix)
 		}
 		return;
 	}
+	h->file_size = HISTORY_STEP;
 	map = mmap(NULL, HISTORY_CAP, PROT_READ | PROT_WRITE, MAP_SHARED, h->fd, 0);
 	if (map == MAP_FAILED) {
 		close(h->fd);

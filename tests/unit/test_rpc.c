@@ -310,6 +310,38 @@ test_application_error_shape(void **state)
 	json_decref(resp);
 }
 
+/* Error texts quote user input cut to a byte count; a cut inside a UTF-8
+ * character must not cost the response its message or field (fuzzer find). */
+static void
+test_error_texts_cut_inside_utf8(void **state)
+{
+	static const char *const requests[] = {
+		/* an unknown field name of 62 'x' and an e-acute: cut at 60/64 bytes */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"network.create\",\"params\":{"
+		"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\u00e9\":1}}",
+		/* an enum value of 63 'x' and an e-acute */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"vnic.create\",\"params\":{"
+		"\"type\":\"vhost-user\",\"socket\":\"/s.sock\",\"mode\":"
+		"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\u00e9\"}}",
+		/* a surrogate pair across the cut of a field name */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"network.create\",\"params\":{"
+		"\"projectrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr150\\ud83d\\ude000rr\":1}}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		json_t *resp = send(*state, requests[i]);
+		json_t *error = json_object_get(resp, "error");
+
+		assert_error(resp, 400, NULL);
+		assert_non_null(json_string_value(json_object_get(error, "message")));
+		assert_non_null(error_data(resp, "type"));
+		if (i != 1)
+			assert_non_null(error_data(resp, "field"));
+		json_decref(resp);
+	}
+}
+
 static void
 test_request_params(void **state)
 {
@@ -405,6 +437,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_empty_and_all_notifications,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_application_error_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_texts_cut_inside_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_params, setup, teardown),
 		cmocka_unit_test(test_error_response_helper),
 		cmocka_unit_test_setup_teardown(test_implicit_group, setup, teardown),
