@@ -619,3 +619,73 @@ vsw_api_destroy(struct vsw_api *api)
 	free(api->version);
 	free(api);
 }
+
+/* --- response serialisation --- */
+
+static int
+dump_value(struct vsw_api *api, const json_t *v, json_dump_callback_t cb, void *arg)
+{
+	const char *text;
+	size_t len, i;
+
+	if (json_is_object(v) &&
+	    (text = vsw_model_view_text(api->model, v, &len)) != NULL)
+		return cb(text, len, arg);
+	if (!json_is_array(v))
+		return json_dump_callback(v, cb, arg, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (cb("[", 1, arg) < 0)
+		return -1;
+	for (i = 0; i < json_array_size(v); i++)
+		if ((i > 0 && cb(",", 1, arg) < 0) ||
+		    dump_value(api, json_array_get(v, i), cb, arg) < 0)
+			return -1;
+	return cb("]", 1, arg);
+}
+
+/* One response object: every member as jansson writes it, but "result"
+ * (a view or a list of views) through dump_value(). */
+static int
+dump_envelope(struct vsw_api *api, const json_t *resp, json_dump_callback_t cb,
+	      void *arg)
+{
+	const char *key;
+	json_t *value, *k;
+	bool first = true;
+	int rc = 0;
+
+	if (!json_is_object(resp))
+		return json_dump_callback(resp, cb, arg, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (cb("{", 1, arg) < 0)
+		return -1;
+	json_object_foreach((json_t *)resp, key, value) {
+		k = json_string(key);
+		rc = (!first && cb(",", 1, arg) < 0) || k == NULL ||
+		     json_dump_callback(k, cb, arg, JSON_ENCODE_ANY) < 0 ||
+		     cb(":", 1, arg) < 0 ? -1 : 0;
+		json_decref(k);
+		if (rc == 0)
+			rc = strcmp(key, "result") == 0 ? dump_value(api, value, cb, arg) :
+			     json_dump_callback(value, cb, arg, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (rc < 0)
+			return -1;
+		first = false;
+	}
+	return cb("}", 1, arg);
+}
+
+int
+vsw_api_dump_response(struct vsw_api *api, const json_t *resp,
+		      json_dump_callback_t cb, void *arg)
+{
+	size_t i;
+
+	if (!json_is_array(resp))
+		return dump_envelope(api, resp, cb, arg);
+	if (cb("[", 1, arg) < 0)
+		return -1;
+	for (i = 0; i < json_array_size(resp); i++)
+		if ((i > 0 && cb(",", 1, arg) < 0) ||
+		    dump_envelope(api, json_array_get(resp, i), cb, arg) < 0)
+			return -1;
+	return cb("]", 1, arg);
+}

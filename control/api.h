@@ -84,6 +84,15 @@ json_t *vsw_api_handle_text(struct vsw_api *api, const struct vsw_caller *caller
  */
 int vsw_api_group_end(struct vsw_api *api);
 
+/*
+ * Serialises a response (or batch) compactly through cb, as
+ * json_dump_callback() would, but writes the API views in a result from the
+ * serialised copies the model keeps: a list of 10,000 ports is a copy, not
+ * a walk. Returns 0 or -1 (cb failed or out of memory).
+ */
+int vsw_api_dump_response(struct vsw_api *api, const json_t *resp,
+			  json_dump_callback_t cb, void *arg);
+
 /* A JSON-RPC error response; id is borrowed and may be NULL (-> null). */
 json_t *vsw_rpc_error_response(json_t *id, int code, const char *message,
 			       const char *type, const char *field);

@@ -95,10 +95,29 @@ block_signals(sigset_t *set)
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -errno;
 }
 
-/* VNIC and port views show the data plane's status: rebuild them when it
- * may have changed (after an apply, after a device event). */
+static const char *hook_status_reason(void *arg, const char *kind, const json_t *obj);
+
+/* VNIC and port views show the data plane's status: rebuild those whose
+ * status changed (after an apply, after a device event). */
+static bool
+status_changed(struct vswd *d, struct vsw_model *model, const char *kind,
+	       const char *id)
+{
+	const json_t *obj = vsw_model_get(model, kind, id);
+	const json_t *view = vsw_model_view(model, kind, id);
+	const char *now = obj ? vsw_dp_sync_status(d->sync, kind, obj) : NULL;
+	const char *shown = json_string_value(json_object_get(view, "status"));
+	const char *why = obj ? hook_status_reason(d, kind, obj) : NULL;
+	const char *shown_why = json_string_value(json_object_get(view, "status_reason"));
+
+	if (now == NULL || shown == NULL)
+		return obj != NULL;
+	return strcmp(now, shown) != 0 || (why == NULL) != (shown_why == NULL) ||
+	       (why != NULL && strcmp(why, shown_why) != 0);
+}
+
 static void
-refresh_status_views(struct vsw_model *model)
+refresh_status_views(struct vswd *d, struct vsw_model *model)
 {
 	const char *id;
 	json_t *vnic;
@@ -106,8 +125,9 @@ refresh_status_views(struct vsw_model *model)
 	json_object_foreach((json_t *)vsw_model_kind(model, "vnic"), id, vnic) {
 		const char *port_id = json_string_value(json_object_get(vnic, "port_id"));
 
-		vsw_model_refresh_view(model, "vnic", id);
-		if (port_id != NULL)
+		if (status_changed(d, model, "vnic", id))
+			vsw_model_refresh_view(model, "vnic", id);
+		if (port_id != NULL && status_changed(d, model, "port", port_id))
 			vsw_model_refresh_view(model, "port", port_id);
 	}
 }
@@ -121,7 +141,7 @@ hook_apply(void *arg, struct vsw_api *api, struct vsw_error *err)
 	/* Compiles and publishes the tables and waits for the workers' grace
 	 * period: the change is in force before any response goes out. */
 	vsw_dp_sync_apply(d->sync, vsw_api_model(api));
-	refresh_status_views(vsw_api_model(api));
+	refresh_status_views(d, vsw_api_model(api));
 	return 0;
 }
 
@@ -168,7 +188,7 @@ on_dp_event(void *arg, int fd, uint32_t events)
 	RTE_SET_USED(fd);
 	RTE_SET_USED(events);
 	if (vsw_dp_process_events(d->dp))
-		refresh_status_views(vsw_api_model(d->api));
+		refresh_status_views(d, vsw_api_model(d->api));
 }
 
 static void
@@ -281,7 +301,7 @@ open_state(struct vswd *d)
 	/* Everything the database holds is put back in force before the
 	 * API socket opens. */
 	vsw_dp_sync_apply(d->sync, vsw_api_model(d->api));
-	refresh_status_views(vsw_api_model(d->api));
+	refresh_status_views(d, vsw_api_model(d->api));
 	return 0;
 }
 

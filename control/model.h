@@ -59,6 +59,10 @@ const json_t *vsw_model_views(const struct vsw_model *model, const char *kind);
 /* The API view of an object, or NULL. Borrowed; never modify it. */
 const json_t *vsw_model_view(const struct vsw_model *model, const char *kind,
 			     const char *id);
+/* The compact JSON text of a view the model holds (NULL if view is not the
+ * current view of its object). Borrowed, valid while the view is current. */
+const char *vsw_model_view_text(const struct vsw_model *model, const json_t *view,
+				size_t *len);
 /* Rebuilds one view, or all (after loading, or when what a view shows
  * changed outside its object). */
 void vsw_model_refresh_view(struct vsw_model *model, const char *kind,

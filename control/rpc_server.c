@@ -434,8 +434,7 @@ serialise_held(struct vsw_rpc_server *srv)
 
 		if (before == 0)
 			c->out_progress_ms = vsw_loop_now_ms(srv->loop);
-		if (json_dump_callback(srv->held[i].resp, dump_to_out, o,
-				       JSON_COMPACT | JSON_ENCODE_ANY) < 0 ||
+		if (vsw_api_dump_response(srv->api, srv->held[i].resp, dump_to_out, o) < 0 ||
 		    out_append(o, "\n", 1) < 0) {
 			VSW_LOG(ERR, "api: cannot serialise a response for fd %d", c->fd);
 			/* Send the whole lines before it, then close: a client

@@ -342,6 +342,59 @@ test_error_texts_cut_inside_utf8(void **state)
 	}
 }
 
+static int
+dump_to_string(const char *buf, size_t len, void *arg)
+{
+	char **s = arg;
+	size_t old = *s ? strlen(*s) : 0;
+	char *n = realloc(*s, old + len + 1);
+
+	if (n == NULL)
+		return -1;
+	memcpy(n + old, buf, len);
+	n[old + len] = '\0';
+	*s = n;
+	return 0;
+}
+
+/* The fast serialiser (views from their cached text) writes exactly what
+ * jansson would, also for a view replaced after the response was made. */
+static void
+test_dump_response_matches_jansson(void **state)
+{
+	struct vsw_api *api = *state;
+	json_t *net, *list, *old_list, *batch, *parsed;
+	char *fast = NULL, *ref, req[256];
+	size_t i;
+
+	for (i = 0; i < 20; i++)
+		json_decref(send(api, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"network.create\","
+				      "\"params\":{\"name\":\"n\\u00e9\\\"q\"}}"));
+	old_list = send(api, "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"network.list\"}");
+	net = json_array_get(json_object_get(old_list, "result"), 3);
+	/* Replace one view while old_list still holds the old one. */
+	snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+		 "\"network.update\",\"params\":{\"name\":\"renamed\",\"id\":\"%s\"}}",
+		 json_string_value(json_object_get(net, "id")));
+	json_decref(send(api, req));
+	list = send(api, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"network.list\"}");
+	batch = send(api, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"network.list\"},"
+			  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"nope\"}]");
+	json_t *resps[] = { old_list, list, batch };
+	for (i = 0; i < 3; i++) {
+		fast = NULL;
+		assert_int_equal(vsw_api_dump_response(api, resps[i], dump_to_string, &fast), 0);
+		ref = json_dumps(resps[i], JSON_COMPACT | JSON_ENCODE_ANY);
+		assert_string_equal(fast, ref);
+		parsed = json_loads(fast, 0, NULL);
+		assert_true(json_equal(parsed, resps[i]));
+		json_decref(parsed);
+		free(fast);
+		free(ref);
+		json_decref(resps[i]);
+	}
+}
+
 static void
 test_request_params(void **state)
 {
@@ -438,6 +491,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_application_error_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_texts_cut_inside_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump_response_matches_jansson, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_params, setup, teardown),
 		cmocka_unit_test(test_error_response_helper),
 		cmocka_unit_test_setup_teardown(test_implicit_group, setup, teardown),

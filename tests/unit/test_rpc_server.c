@@ -124,6 +124,14 @@ vsw_api_handle_text(struct vsw_api *api, const struct vsw_caller *caller,
 }
 
 int
+vsw_api_dump_response(struct vsw_api *api, const json_t *resp,
+		      json_dump_callback_t cb, void *arg)
+{
+	(void)api;
+	return json_dump_callback(resp, cb, arg, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+int
 vsw_api_group_end(struct vsw_api *api)
 {
 	size_t i;
