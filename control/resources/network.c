@@ -20,6 +20,9 @@ static const struct vsw_field network_fields[] = {
 	  .default_json = "1500", .min = 68, .max = 9000 },
 	{ .name = "port_security_enabled", .type = VSW_FT_BOOL, .flags = VSW_F_RW,
 	  .default_json = "true", .extension = "port-security" },
+	/* Written by the subnet hooks (subnet.c), in creation order. */
+	{ .name = "subnets", .type = VSW_FT_LIST, .flags = VSW_F_RO,
+	  .default_json = "[]", .extension = "subnet" },
 	{ .name = "created_at", .type = VSW_FT_STRING, .flags = VSW_F_RO },
 	{ .name = "updated_at", .type = VSW_FT_STRING, .flags = VSW_F_RO },
 };
@@ -35,13 +38,17 @@ network_on_delete(struct vsw_ctx *ctx, const json_t *net, struct vsw_error *err)
 		return vsw_error_set(err, -EBUSY, "NetworkInUse", "id",
 				     "unable to delete network %s: one or more "
 				     "ports are still on it", id);
-	return 0;
+	/* As Neutron: a network without ports takes its subnets with it. */
+	return vsw_subnets_delete_with_network(ctx, net, err);
 }
 
 static void
 network_decorate(struct vsw_ctx *ctx, const json_t *net, json_t *out)
 {
 	(void)ctx;
+	/* Networks stored before subnets existed have no member. */
+	if (json_object_get(out, "subnets") == NULL)
+		json_object_set_new_nocheck(out, "subnets", json_array());
 	json_object_set_new_nocheck(out, "status",
 				    json_string(json_is_true(json_object_get(net, "admin_state_up"))
 						? "ACTIVE" : "DOWN"));

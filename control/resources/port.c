@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipam.h"
 #include "resource.h"
 #include "resources.h"
 
 /* Neutron's default max_allowed_address_pair. */
 #define VSW_MAX_ADDRESS_PAIRS 10
+/* Neutron's default max_fixed_ips_per_port. */
+#define VSW_MAX_FIXED_IPS 5
+/* The one device_owner that may hold a subnet's gateway address. */
+#define VSW_ROUTER_INTERFACE_OWNER "network:router_interface"
 /* Tries before giving up on a free generated MAC (2^46 of them). */
 #define VSW_MAC_GENERATE_TRIES 64
 
@@ -79,13 +84,73 @@ validate_address_pairs(const struct vsw_field *f, json_t **value,
 }
 
 static int
+fixed_ips_error(struct vsw_error *err, const char *what)
+{
+	return vsw_error_set(err, -EINVAL, "InvalidInput", "fixed_ips",
+			     "invalid input for fixed_ips: %s", what);
+}
+
+/* Shape only: [{subnet_id?, ip_address?}], at least one of the two. Which
+ * subnet and address is decided in fixed_ips_resolve() (needs the model). */
+static int
+canonical_fixed_ip(const json_t *item, json_t **out, struct vsw_error *err)
+{
+	json_t *subnet = json_object_get(item, "subnet_id");
+	json_t *ip = json_object_get(item, "ip_address");
+	char id[VSW_UUID_STRLEN];
+	uint32_t addr;
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(item))
+		return fixed_ips_error(err, "each entry must be an object");
+	json_object_foreach((json_t *)item, key, v)
+		if (strcmp(key, "subnet_id") != 0 && strcmp(key, "ip_address") != 0)
+			return fixed_ips_error(err, "unknown member in an entry");
+	if (subnet == NULL && ip == NULL)
+		return fixed_ips_error(err, "an entry needs subnet_id or ip_address");
+	if (subnet != NULL && (!json_is_string(subnet) ||
+			       !vsw_uuid_canonical(json_string_value(subnet), id)))
+		return fixed_ips_error(err, "subnet_id must be a UUID");
+	if (ip != NULL && vsw_ipv4_parse(json_string_value(ip), &addr) < 0)
+		return fixed_ips_error(err, "ip_address must be an IPv4 address");
+	*out = json_object();
+	if (subnet != NULL)
+		json_object_set_new_nocheck(*out, "subnet_id", json_string(id));
+	if (ip != NULL) {
+		char canon[VSW_IPV4_STRLEN];
+
+		vsw_ipv4_format(addr, canon);
+		json_object_set_new_nocheck(*out, "ip_address", json_string(canon));
+	}
+	return 0;
+}
+
+static int
 validate_fixed_ips(const struct vsw_field *f, json_t **value,
 		   struct vsw_error *err)
 {
-	if (json_array_size(*value) == 0)
-		return 0;
-	return vsw_error_set(err, -EINVAL, "InvalidInput", f->name,
-			     "no subnets on network");
+	json_t *canon;
+	size_t i;
+	json_t *item;
+
+	(void)f;
+	if (json_array_size(*value) > VSW_MAX_FIXED_IPS)
+		return fixed_ips_error(err, "more than 5 entries");
+	canon = json_array();
+	json_array_foreach(*value, i, item) {
+		json_t *c = NULL;
+		int rc = canonical_fixed_ip(item, &c, err);
+
+		if (rc < 0) {
+			json_decref(canon);
+			return rc;
+		}
+		json_array_append_new(canon, c);
+	}
+	json_decref(*value);
+	*value = canon;
+	return 0;
 }
 
 static const struct vsw_field port_fields[] = {
@@ -132,6 +197,9 @@ port_index_keys(const json_t *port, vsw_model_emit_fn emit, void *arg)
 	const char *net = vsw_obj_str(port, "network_id");
 	const char *mac = vsw_obj_str(port, "mac_address");
 	char key[VSW_UUID_STRLEN + VSW_MAC_STRLEN + 1];
+	char ip_key[VSW_SUBNET_IP_KEYLEN];
+	size_t i;
+	json_t *fip;
 
 	if (net == NULL || mac == NULL)
 		return;
@@ -139,6 +207,16 @@ port_index_keys(const json_t *port, vsw_model_emit_fn emit, void *arg)
 	emit(arg, "mac", mac);
 	net_mac_key(key, sizeof(key), net, mac);
 	emit(arg, "port.net_mac", key);
+	json_array_foreach(json_object_get(port, "fixed_ips"), i, fip) {
+		const char *subnet = vsw_obj_str(fip, "subnet_id");
+		const char *ip = vsw_obj_str(fip, "ip_address");
+
+		if (subnet == NULL || ip == NULL)
+			continue;
+		emit(arg, "port.subnet", subnet);
+		snprintf(ip_key, sizeof(ip_key), "%s/%s", subnet, ip);
+		emit(arg, "port.subnet_ip", ip_key);
+	}
 }
 
 /* A locally administered unicast MAC no port or VNIC on this host has. */
@@ -219,6 +297,241 @@ finish_address_pairs(json_t *port, struct vsw_error *err)
 	return 0;
 }
 
+/* --- fixed IPs: given, kept or allocated --- */
+
+struct fip_resolve {
+	struct vsw_ctx *ctx;
+	const json_t *port;    /* the new port */
+	const json_t *old;     /* the port before an update, or NULL */
+	const json_t *net;
+	json_t *done;          /* resolved entries (null: not yet) */
+	const struct vsw_subnet_info *subnet;  /* the one allocating from */
+};
+
+static bool
+list_holds(const json_t *list, const char *subnet_id, const char *ip)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		const char *s = vsw_obj_str(e, "subnet_id");
+		const char *a = vsw_obj_str(e, "ip_address");
+
+		if (s && a && strcmp(s, subnet_id) == 0 && strcmp(a, ip) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Chosen for this port already, or held by another port (the index). */
+static bool
+ip_taken(const struct fip_resolve *r, const char *subnet_id, uint32_t addr)
+{
+	char ip[VSW_IPV4_STRLEN], key[VSW_SUBNET_IP_KEYLEN];
+
+	vsw_ipv4_format(addr, ip);
+	if (list_holds(r->done, subnet_id, ip))
+		return true;
+	vsw_subnet_ip_key(key, subnet_id, addr);
+	if (vsw_model_index_count(r->ctx->model, "port.subnet_ip", key) == 0)
+		return false;
+	return r->old == NULL ||
+	       !list_holds(json_object_get(r->old, "fixed_ips"), subnet_id, ip);
+}
+
+static bool
+pool_addr_taken(void *arg, uint32_t addr)
+{
+	const struct fip_resolve *r = arg;
+	const struct vsw_subnet_info *s = r->subnet;
+
+	return (s->has_gateway && addr == s->gateway) || ip_taken(r, s->id, addr);
+}
+
+static int
+allocate_from(struct fip_resolve *r, const struct vsw_subnet_info *s,
+	      uint32_t *addr, struct vsw_error *err)
+{
+	r->subnet = s;
+	if (vsw_pools_first_free(s->pools, s->n_pools, pool_addr_taken, r, addr) == 0)
+		return 0;
+	return vsw_error_set(err, -ENOSPC, "IpAddressGenerationFailure", "fixed_ips",
+			     "no more IP addresses available on subnet %s", s->id);
+}
+
+/* On an update, an entry naming only a subnet keeps an address the port
+ * already had there. */
+static bool
+kept_address(const struct fip_resolve *r, const char *subnet_id, uint32_t *addr)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(r->old, "fixed_ips"), i, e) {
+		const char *s = vsw_obj_str(e, "subnet_id");
+		const char *ip = vsw_obj_str(e, "ip_address");
+
+		if (s && ip && strcmp(s, subnet_id) == 0 &&
+		    !list_holds(r->done, subnet_id, ip) &&
+		    vsw_ipv4_parse(ip, addr) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *
+subnet_containing(const struct fip_resolve *r, uint32_t addr)
+{
+	size_t i;
+	json_t *id;
+
+	json_array_foreach(json_object_get(r->net, "subnets"), i, id) {
+		const json_t *sub = vsw_model_get(r->ctx->model, "subnet",
+						  json_string_value(id));
+		struct vsw_cidr c;
+
+		if (sub && vsw_cidr_parse(vsw_obj_str(sub, "cidr"), &c, NULL) == 0 &&
+		    vsw_cidr_contains(&c, addr))
+			return json_string_value(id);
+	}
+	return NULL;
+}
+
+static int
+find_subnet(const struct fip_resolve *r, const char *id,
+	    struct vsw_subnet_info *s, struct vsw_error *err)
+{
+	const json_t *sub = vsw_model_get(r->ctx->model, "subnet", id);
+	const char *net_id = vsw_obj_str(r->port, "network_id");
+
+	if (sub == NULL || (!vsw_ctx_visible(r->ctx, sub) &&
+			    !json_is_true(json_object_get(r->net, "shared"))))
+		return vsw_not_found(err, "subnet", "fixed_ips", id);
+	if (strcmp(vsw_obj_str(sub, "network_id"), net_id) != 0)
+		return fixed_ips_error(err, "a subnet is not on the port's network");
+	if (vsw_subnet_parse(sub, s) < 0)
+		return fixed_ips_error(err, "a subnet is malformed");
+	return 0;
+}
+
+static int
+check_given_ip(const struct fip_resolve *r, const struct vsw_subnet_info *s,
+	       uint32_t addr, struct vsw_error *err)
+{
+	const char *owner = vsw_obj_str(r->port, "device_owner");
+	char ip[VSW_IPV4_STRLEN];
+
+	vsw_ipv4_format(addr, ip);
+	if (!vsw_cidr_is_host(&s->cidr, addr))
+		return vsw_error_set(err, -EINVAL, "InvalidIpForSubnet", "fixed_ips",
+				     "IP address %s is not a valid IP for subnet %s (%s)",
+				     ip, s->id, vsw_obj_str(s->obj, "cidr"));
+	if (s->has_gateway && addr == s->gateway &&
+	    (owner == NULL || strcmp(owner, VSW_ROUTER_INTERFACE_OWNER) != 0))
+		return vsw_error_set(err, -EEXIST, "IpAddressAlreadyAllocated", "fixed_ips",
+				     "IP address %s is the gateway of subnet %s", ip, s->id);
+	if (ip_taken(r, s->id, addr))
+		return vsw_error_set(err, -EEXIST, "IpAddressAlreadyAllocated", "fixed_ips",
+				     "IP address %s already allocated in subnet %s", ip, s->id);
+	return 0;
+}
+
+static int
+resolve_entry(struct fip_resolve *r, const json_t *entry, json_t **out,
+	      struct vsw_error *err)
+{
+	const char *sid = vsw_obj_str(entry, "subnet_id");
+	const char *ip = vsw_obj_str(entry, "ip_address");
+	char canon[VSW_IPV4_STRLEN];
+	struct vsw_subnet_info s;
+	uint32_t addr = 0;
+	int rc;
+
+	if (ip != NULL && vsw_ipv4_parse(ip, &addr) < 0)
+		return fixed_ips_error(err, "ip_address must be an IPv4 address");
+	if (sid == NULL && (sid = subnet_containing(r, addr)) == NULL)
+		return vsw_error_set(err, -EINVAL, "InvalidInput", "fixed_ips",
+				     "IP address %s is in no subnet of network %s",
+				     ip, vsw_obj_str(r->net, "id"));
+	rc = find_subnet(r, sid, &s, err);
+	if (rc < 0)
+		return rc;
+	if (ip != NULL)
+		rc = check_given_ip(r, &s, addr, err);
+	else if (r->old == NULL || !kept_address(r, sid, &addr))
+		rc = allocate_from(r, &s, &addr, err);
+	if (rc < 0)
+		return rc;
+	vsw_ipv4_format(addr, canon);
+	*out = json_pack("{s:s, s:s}", "subnet_id", s.id, "ip_address", canon);
+	return 0;
+}
+
+/* Entries naming an address go first, so an allocation never takes one
+ * a later entry asks for; the list keeps the order given. */
+static int
+fixed_ips_resolve(struct fip_resolve *r, json_t *port, struct vsw_error *err)
+{
+	const json_t *given = json_object_get(port, "fixed_ips");
+	size_t n = json_array_size(given);
+	int rc = 0;
+
+	r->done = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(r->done, json_null());
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			const json_t *e = json_array_get(given, i);
+			bool has_ip = json_object_get(e, "ip_address") != NULL;
+			json_t *out = NULL;
+
+			if (has_ip != (pass == 0))
+				continue;
+			rc = resolve_entry(r, e, &out, err);
+			if (rc == 0)
+				json_array_set_new(r->done, i, out);
+		}
+	}
+	if (rc == 0)
+		json_object_set_nocheck(port, "fixed_ips", r->done);
+	json_decref(r->done);
+	return rc;
+}
+
+/* No fixed_ips given: one address from the first subnet of the network
+ * that has one free (Neutron's behaviour for IPv4). */
+static int
+fixed_ips_auto(struct fip_resolve *r, json_t *port, struct vsw_error *err)
+{
+	const json_t *subnets = json_object_get(r->net, "subnets");
+	size_t i;
+	json_t *id;
+	int rc = 0;
+
+	r->done = json_array();
+	json_array_foreach(subnets, i, id) {
+		const json_t *sub = vsw_model_get(r->ctx->model, "subnet",
+						  json_string_value(id));
+		struct vsw_subnet_info s;
+		char canon[VSW_IPV4_STRLEN];
+		uint32_t addr;
+
+		if (sub == NULL || vsw_subnet_parse(sub, &s) < 0)
+			continue;
+		rc = allocate_from(r, &s, &addr, err);
+		if (rc == 0) {
+			vsw_ipv4_format(addr, canon);
+			json_array_append_new(r->done, json_pack("{s:s, s:s}", "subnet_id",
+								 s.id, "ip_address", canon));
+			json_object_set_nocheck(port, "fixed_ips", r->done);
+			break;
+		}
+	}
+	json_decref(r->done);
+	return rc;
+}
+
 static int
 port_on_create(struct vsw_ctx *ctx, json_t *port, const json_t *given,
 	       struct vsw_error *err)
@@ -239,6 +552,12 @@ port_on_create(struct vsw_ctx *ctx, json_t *port, const json_t *given,
 	rc = assign_mac(ctx, port, err);
 	if (rc == 0)
 		rc = finish_address_pairs(port, err);
+	if (rc == 0) {
+		struct fip_resolve r = { .ctx = ctx, .port = port, .net = net };
+
+		rc = json_object_get(given, "fixed_ips") != NULL
+		     ? fixed_ips_resolve(&r, port, err) : fixed_ips_auto(&r, port, err);
+	}
 	return rc;
 }
 
@@ -246,10 +565,16 @@ static int
 port_on_update(struct vsw_ctx *ctx, const json_t *old, json_t *port,
 	       const json_t *changes, struct vsw_error *err)
 {
-	(void)ctx;
-	(void)old;
-	(void)changes;
-	return finish_address_pairs(port, err);
+	const json_t *net = vsw_model_get(ctx->model, "network",
+					  vsw_obj_str(port, "network_id"));
+	struct fip_resolve r = { .ctx = ctx, .port = port, .old = old, .net = net };
+	int rc = finish_address_pairs(port, err);
+
+	/* Addresses dropped from the list are free once the port is put:
+	 * the index follows the stored object. */
+	if (rc == 0 && json_object_get(changes, "fixed_ips") != NULL)
+		rc = fixed_ips_resolve(&r, port, err);
+	return rc;
 }
 
 static int

@@ -6,6 +6,7 @@ vsw_resources_register_all(struct vsw_api *api)
 {
 	int (*const registrations[])(struct vsw_api *) = {
 		vsw_network_register,
+		vsw_subnet_register,
 		vsw_port_register,
 		vsw_vnic_register,
 		vsw_system_register,

@@ -26,6 +26,10 @@ static const struct vsw_extension extensions[] = {
 	{ "port-security", "Port security",
 	  "Anti-spoofing on ports (on by default) and allowed_address_pairs",
 	  "2025-01-01T00:00:00Z" },
+	{ "subnet", "Subnets and IPAM",
+	  "IPv4 subnets on networks (gateway, allocation pools, DNS servers, "
+	  "host routes) and fixed IPs on ports, given or allocated",
+	  "2025-01-01T00:00:00Z" },
 };
 
 static const char *const no_params[] = { NULL };

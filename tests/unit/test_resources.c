@@ -278,8 +278,8 @@ test_network_validation(void **state)
 	fails(api, "network.create", 400, "InvalidInput", "port_security_enabled",
 	      "{\"port_security_enabled\":\"false\"}");
 	fails(api, "network.create", 400, "UnknownField", "colour", "{\"colour\":1}");
-	fails(api, "network.create", 400, "UnknownField", "subnets", "{\"subnets\":[]}");
-	/* computed fields are not settable */
+	/* computed fields are not settable (subnets: written by subnet.create) */
+	fails(api, "network.create", 400, "InvalidInput", "subnets", "{\"subnets\":[]}");
 	fails(api, "network.create", 400, "InvalidInput", "status", "{\"status\":\"DOWN\"}");
 	fails(api, "network.create", 400, "InvalidInput", "id",
 	      "{\"id\":\"00000000-0000-4000-8000-000000000000\"}");
@@ -442,7 +442,7 @@ test_port_validation(void **state)
 		      "{\"network_id\":\"%s\",\"mac_address\":\"%s\"}", net, bad_macs[i]);
 	fails(api, "port.create", 400, "InvalidInput", "mac_address",
 	      "{\"network_id\":\"%s\",\"mac_address\":null}", net);
-	/* fixed_ips: no subnets yet */
+	/* fixed_ips: an address in no subnet of the network */
 	fails(api, "port.create", 400, "InvalidInput", "fixed_ips",
 	      "{\"network_id\":\"%s\",\"fixed_ips\":[{\"ip_address\":\"10.0.0.1\"}]}", net);
 	fails(api, "port.create", 400, "InvalidInput", "fixed_ips",
