@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "log.h"
+#include "vhost_port.h"
 
 /* The device of one VNIC, by VNIC id. */
 struct vnic_dev {
@@ -532,6 +533,21 @@ add_into(struct vsw_port_stats *sum, const struct vsw_port_stats *st)
 		sum->drops[d] += st->drops[d];
 }
 
+/* What only the device knows: for vhost-user, guest resets and stalled
+ * rings (frames the guest posted that could not be taken). */
+static void
+add_device_counters(const struct vsw_dp_sync *s, uint16_t idx, json_t *o)
+{
+	const struct vsw_dp_port *p = vsw_dp_port_get(s->dp, idx);
+	struct vsw_vhost_port_stats vs;
+
+	if (p == NULL || p->type != VSW_DP_PORT_VHOST || vsw_vhost_port_stats(p, &vs) < 0)
+		return;
+	json_object_set_new(o, "guest_resets", json_integer((json_int_t)vs.guest_resets));
+	json_object_set_new(o, "rx_stalls", json_integer((json_int_t)vs.rx_stalls));
+	json_object_set_new(o, "queue_pairs", json_integer(vs.queue_pairs));
+}
+
 static json_t *
 vnic_counters(const struct vsw_dp_sync *s, const char *id, const json_t *vnic,
 	      struct vsw_port_stats *st)
@@ -543,6 +559,8 @@ vnic_counters(const struct vsw_dp_sync *s, const char *id, const json_t *vnic,
 	if (d != NULL && d->dp_idx >= 0)
 		vsw_dp_port_stats(s->dp, (uint16_t)d->dp_idx, st);
 	o = counters_json(st);
+	if (d != NULL && d->dp_idx >= 0)
+		add_device_counters(s, (uint16_t)d->dp_idx, o);
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set(o, "name", json_object_get(vnic, "name"));
 	json_object_set(o, "port_id", json_object_get(vnic, "port_id"));

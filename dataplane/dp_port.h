@@ -98,6 +98,9 @@ struct vsw_dp_port {
 			int vid;              /* -1 until the guest connects */
 			bool registered;
 			uint64_t features;    /* negotiated virtio features */
+			uint64_t rx_stalls;   /* see vhost_port.h */
+			/* per rx queue, written by the worker polling it */
+			uint8_t empty_with_avail[VSW_DP_MAX_QUEUES];
 		} vhost;
 		struct {
 			uint16_t port_id;

@@ -107,6 +107,9 @@ static struct {
 
 /* --- fast path ----------------------------------------------------------- */
 
+/* Empty polls in a row, with frames posted by the guest, that make a stall. */
+#define VSW_VHOST_STALL_POLLS 4
+
 static uint16_t
 vhost_rx(struct vsw_dp_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -114,9 +117,28 @@ vhost_rx(struct vsw_dp_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 
 	/* A queue assigned before the guest came back with fewer may not
 	 * exist until the control thread reassigns: rte_vhost would log. */
+	uint16_t got;
+
 	if (unlikely(vid < 0 || q >= __atomic_load_n(&p->n_rxq, __ATOMIC_RELAXED)))
 		return 0;
-	return rte_vhost_dequeue_burst(vid, GUEST_TX_VRING(q), p->pool, pkts, n);
+	got = rte_vhost_dequeue_burst(vid, GUEST_TX_VRING(q), p->pool, pkts, n);
+	if (likely(got != 0)) {
+		p->vhost.empty_with_avail[q] = 0;
+		return got;
+	}
+	/* The guest posted frames but none came out: descriptors outside its
+	 * memory (rte_vhost holds the ring there) or no mbufs. Counted once
+	 * per episode, when several polls in a row confirm it (a single one
+	 * can be a frame posted between the two calls). */
+	if (rte_vhost_rx_queue_count(vid, GUEST_TX_VRING(q)) > 0) {
+		if (++p->vhost.empty_with_avail[q] == VSW_VHOST_STALL_POLLS)
+			__atomic_fetch_add(&p->vhost.rx_stalls, 1, __ATOMIC_RELAXED);
+		if (p->vhost.empty_with_avail[q] > VSW_VHOST_STALL_POLLS)
+			p->vhost.empty_with_avail[q] = VSW_VHOST_STALL_POLLS;
+	} else {
+		p->vhost.empty_with_avail[q] = 0;
+	}
+	return 0;
 }
 
 #define VSW_VHOST_BURST 32
@@ -694,7 +716,7 @@ add_vring_stats(int vid, uint16_t vring, struct vsw_vhost_port_stats *out)
 }
 
 int
-vsw_vhost_port_stats(struct vsw_dp_port *p, struct vsw_vhost_port_stats *out)
+vsw_vhost_port_stats(const struct vsw_dp_port *p, struct vsw_vhost_port_stats *out)
 {
 	struct vhost_slot *s;
 	uint16_t vring, n_vrings;
@@ -708,6 +730,7 @@ vsw_vhost_port_stats(struct vsw_dp_port *p, struct vsw_vhost_port_stats *out)
 		return -EINVAL;
 	}
 	out->guest_resets = s->guest_resets;
+	out->rx_stalls = __atomic_load_n(&p->vhost.rx_stalls, __ATOMIC_RELAXED);
 	vid = __atomic_load_n(&p->vhost.vid, __ATOMIC_ACQUIRE);
 	if (vid >= 0) {
 		out->queue_pairs = __atomic_load_n(&p->n_rxq, __ATOMIC_RELAXED);

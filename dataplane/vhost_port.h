@@ -25,13 +25,16 @@ struct vsw_vhost_port_stats {
 	/* Times the guest's device went away while the port was UP: the VM
 	 * stopped, crashed or reset its driver. Kept across reconnects. */
 	uint64_t guest_resets;
+	/* Stalls of the guest's tx rings: frames posted that could not be
+	 * taken (descriptors outside its memory, or no mbufs), once per episode. */
+	uint64_t rx_stalls;
 	uint16_t queue_pairs;  /* pairs the guest has enabled */
 };
 
 /* Fills out for an open vhost-user port (zeros while no guest is
  * connected, except guest_resets). Control thread only. Returns 0 or
  * -EINVAL when p is not an open vhost-user port. */
-int vsw_vhost_port_stats(struct vsw_dp_port *p, struct vsw_vhost_port_stats *out);
+int vsw_vhost_port_stats(const struct vsw_dp_port *p, struct vsw_vhost_port_stats *out);
 
 /* The virtio feature bits vsw refuses to negotiate: offloads the switch
  * does not implement (checksum, TSO, UFO, ECN), so guests never hand it a

@@ -1109,6 +1109,7 @@ poll_rx(struct vsw_dp_port *p, unsigned int polls, struct rte_mbuf **got)
 static void
 test_vhost_hostile_guest(void **state)
 {
+	struct vsw_vhost_port_stats vs;
 	struct vsw_dp_port *p = new_port(VSW_DP_PORT_VHOST, "vnic-hostile", 1, 1);
 	struct rte_mbuf *got = NULL, *out[4];
 	struct fake_guest g;
@@ -1140,9 +1141,14 @@ test_vhost_hostile_guest(void **state)
 	fg_offer(&g, 0x40000000ULL, FG_HDR_LEN + 60);
 	fg_offer(&g, FG_MEM_SIZE - 16, 4096);
 	fg_offer(&g, FG_BUF_GPA, FG_HDR_LEN + 60);
+	assert_int_equal(vsw_vhost_port_stats(p, &vs), 0);
+	assert_int_equal(vs.rx_stalls, 0);
 	assert_int_equal(poll_rx(p, 200, NULL), 0);
 	assert_int_equal(pool_in_use(), base);
 	assert_true(vhost_up_with(p, 1));
+	/* ... and that stall is a counted error, once. */
+	assert_int_equal(vsw_vhost_port_stats(p, &vs), 0);
+	assert_int_equal(vs.rx_stalls, 1);
 
 	/* Its rx ring holds no buffer: what vsw sends is dropped and freed. */
 	assert_int_equal(make_frames(out, 4, 64, 3), 4);
