@@ -9,7 +9,7 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Exactly the Debian 12 packages vsw builds and tests with.
 DEB_BUILD  := gcc pkg-config meson ninja-build libdpdk-dev libipsec-mb-dev \
               libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libcmocka-dev
-DEB_TEST   := dpdk dpdk-dev python3 sqlite3 util-linux clang libclang-rt-14-dev
+DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux clang libclang-rt-14-dev
 DEB_ALL    := $(DEB_BUILD) $(DEB_TEST)
 
 .PHONY: all deps build demo test unit clean
