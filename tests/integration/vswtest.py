@@ -126,14 +126,17 @@ class Vswd:
             if self.proc.poll() is not None:
                 raise RuntimeError("vswd exited with %d:\n%s" %
                                    (self.proc.returncode, self.read_log()))
+            c = None
             try:
                 c = Client(self.socket_path, timeout=2.0)
                 info = c.call("system.info")
-                c.close()
                 self.eal_prefix = info.get("eal_file_prefix")
                 return
             except (OSError, RpcError):
                 time.sleep(0.05)
+            finally:
+                if c is not None:
+                    c.close()
         raise RuntimeError("vswd not ready in %.0fs:\n%s" % (timeout, self.read_log()))
 
     def wait_exit(self, timeout):
