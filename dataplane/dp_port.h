@@ -65,6 +65,13 @@ struct vsw_dp_port_config {
 	char devargs[VSW_DP_DEVARGS_MAX];
 };
 
+/* Stall detection of one vhost rx queue, written by the worker polling it
+ * (its own cache line: workers sending to the port read the others). */
+struct vsw_vhost_stall {
+	uint8_t empty_polls;
+	uint8_t samples;
+} __rte_cache_aligned;
+
 struct vsw_dp_port {
 	/* Fixed while the port is open. */
 	uint16_t idx;                        /* index in the data plane's port array */
@@ -99,8 +106,6 @@ struct vsw_dp_port {
 			bool registered;
 			uint64_t features;    /* negotiated virtio features */
 			uint64_t rx_stalls;   /* see vhost_port.h */
-			/* per rx queue, written by the worker polling it */
-			uint8_t empty_with_avail[VSW_DP_MAX_QUEUES];
 		} vhost;
 		struct {
 			uint16_t port_id;
@@ -108,6 +113,7 @@ struct vsw_dp_port {
 			bool started;
 		} eth;
 	};
+	struct vsw_vhost_stall vhost_stall[VSW_DP_MAX_QUEUES];
 };
 
 /* Backends: open fills ops, n_rxq/n_txq/ready/state as far as known now;

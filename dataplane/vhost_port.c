@@ -107,37 +107,44 @@ static struct {
 
 /* --- fast path ----------------------------------------------------------- */
 
-/* Empty polls in a row, with frames posted by the guest, that make a stall. */
-#define VSW_VHOST_STALL_POLLS 4
+/* A stall: VSW_VHOST_STALL_SAMPLES samples in a row, one every
+ * VSW_VHOST_STALL_EVERY empty polls, that find frames posted by the guest. */
+#define VSW_VHOST_STALL_EVERY 16
+#define VSW_VHOST_STALL_SAMPLES 4
 
 static uint16_t
 vhost_rx(struct vsw_dp_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	int vid = __atomic_load_n(&p->vhost.vid, __ATOMIC_RELAXED);
+	struct vsw_vhost_stall *st = &p->vhost_stall[q];
+	uint16_t got;
 
 	/* A queue assigned before the guest came back with fewer may not
 	 * exist until the control thread reassigns: rte_vhost would log. */
-	uint16_t got;
-
 	if (unlikely(vid < 0 || q >= __atomic_load_n(&p->n_rxq, __ATOMIC_RELAXED)))
 		return 0;
 	got = rte_vhost_dequeue_burst(vid, GUEST_TX_VRING(q), p->pool, pkts, n);
 	if (likely(got != 0)) {
-		p->vhost.empty_with_avail[q] = 0;
+		if (unlikely(st->empty_polls | st->samples)) {
+			st->empty_polls = 0;
+			st->samples = 0;
+		}
 		return got;
 	}
 	/* The guest posted frames but none came out: descriptors outside its
-	 * memory (rte_vhost holds the ring there) or no mbufs. Counted once
-	 * per episode, when several polls in a row confirm it (a single one
-	 * can be a frame posted between the two calls). */
-	if (rte_vhost_rx_queue_count(vid, GUEST_TX_VRING(q)) > 0) {
-		if (++p->vhost.empty_with_avail[q] == VSW_VHOST_STALL_POLLS)
-			__atomic_fetch_add(&p->vhost.rx_stalls, 1, __ATOMIC_RELAXED);
-		if (p->vhost.empty_with_avail[q] > VSW_VHOST_STALL_POLLS)
-			p->vhost.empty_with_avail[q] = VSW_VHOST_STALL_POLLS;
-	} else {
-		p->vhost.empty_with_avail[q] = 0;
+	 * memory (rte_vhost holds the ring there) or no mbufs. Sampled every
+	 * VSW_VHOST_STALL_EVERY empty polls (the check takes the ring's lock),
+	 * and counted once per episode when several samples in a row confirm
+	 * it (one can see a frame posted between the two calls). */
+	if ((++st->empty_polls & (VSW_VHOST_STALL_EVERY - 1)) != 0)
+		return 0;
+	if (rte_vhost_rx_queue_count(vid, GUEST_TX_VRING(q)) == 0) {
+		st->samples = 0;
+		return 0;
 	}
+	if (st->samples < VSW_VHOST_STALL_SAMPLES &&
+	    ++st->samples == VSW_VHOST_STALL_SAMPLES)
+		__atomic_fetch_add(&p->vhost.rx_stalls, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
