@@ -9,10 +9,13 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Exactly the Debian 12 packages vsw builds and tests with.
 DEB_BUILD  := gcc pkg-config meson ninja-build libdpdk-dev libipsec-mb-dev \
               libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libcmocka-dev
-DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux clang libclang-rt-14-dev
+DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux clang libclang-rt-14-dev \
+              lua5.4
 DEB_ALL    := $(DEB_BUILD) $(DEB_TEST)
+# Only for make bench: the peers vsw is measured against.
+DEB_BENCH  := openvswitch-switch-dpdk iproute2 coreutils
 
-.PHONY: all deps build demo test unit clean
+.PHONY: all deps deps-bench build demo test unit bench clean
 
 all: build
 
@@ -22,6 +25,16 @@ deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+deps-bench: deps
+	@missing=""; for p in $(DEB_BENCH); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps-bench: installing$$missing"; \
 	  $(SUDO) apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
@@ -40,6 +53,11 @@ unit: build
 
 test: deps
 	BUILD=$(BUILD) PYTHON=$(PYTHON) tests/tools/run_all.sh
+
+# The L2 benchmark against dpdk-testpmd io-fwd and Open vSwitch-DPDK (root:
+# hugepages; see pktgen-scripts/README.md). BENCH_ARGS=--quick for a smoke run.
+bench: build deps-bench
+	$(SUDO) $(PYTHON) pktgen-scripts/bench_l2.py --build $(BUILD) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -69,6 +69,8 @@ class Context:
     """What one run shares: temp dir, memory mode, cores, timeouts, names."""
 
     def __init__(self, args, tmp, mem):
+        # One subdir per memory mode: names never collide across modes.
+        tmp = os.path.join(tmp, mem.name)
         self.tmp = tmp
         self.mem = mem
         self.build = args.build
@@ -136,22 +138,35 @@ def run_pcap(peer, pcap, args, ctx):
 def run_vhost(peer, size, args, ctx):
     d = ctx.new_dir("vhost")
     socks = (os.path.join(d, "vhu0.sock"), os.path.join(d, "vhu1.sock"))
-    gen = Generator(ctx, size, args.tx_first_bursts)
+    gen = Generator(ctx, size, args.tx_first_bursts, retry=args.gen_retry)
     try:
         if peer.vhost_role == "client":
+            # The generator listens; its vhu1 socket appears only once the
+            # switch has connected to vhu0.
             gen.start(socks, GEN_MACS, server=True)
-            wait_for(lambda: all(os.path.exists(s) for s in socks), ctx.start_timeout,
-                     what="generator's vhost-user sockets")
+            wait_for(lambda: os.path.exists(socks[0]), ctx.start_timeout,
+                     what="generator's vhost-user socket")
             peer.start_vhost(socks, GEN_MACS)
         else:
             peer.start_vhost(socks, GEN_MACS)
             wait_for(lambda: all(os.path.exists(s) for s in socks), ctx.start_timeout,
                      what="%s's vhost-user sockets" % peer.name)
             gen.start(socks, GEN_MACS, server=False)
+        gen.ready(ctx.start_timeout)
         gen.wait_links(ctx.start_timeout)
-        time.sleep(0.5)
-        gen.kick()
-        wait_forwarding(gen.received, args.forward_timeout)
+        wait_for(peer.vhost_ready, ctx.start_timeout, interval=0.5,
+                 what="%s's vhost-user ports ready" % peer.name)
+        # A burst sent into a port the switch does not poll yet is lost, and
+        # with it the loop: kick again if nothing comes round.
+        for attempt in range(3):
+            gen.kick(again=attempt > 0)
+            try:
+                wait_forwarding(gen.received, args.forward_timeout / 3)
+                break
+            except NotForwarding:
+                if attempt == 2:
+                    raise NotForwarding("no packet came round the loop after 3 kicks "
+                                        "(%.0f s)" % args.forward_timeout)
         time.sleep(args.warmup)
         pkts, secs, cycles = measure_window(gen.received, args, ctx, peer.window_begin)
         return pkts, secs, cycles, peer.self_report()
@@ -177,9 +192,11 @@ def one_run(name, scenario, args, ctx, pcaps):
     except NotForwarding as e:
         return {"status": "not forwarding", "reason": str(e), "mpps": 0.0}
     except Exception as e:  # one peer's failure must not end the run
-        detail = str(e) if isinstance(e, (RuntimeError, TimeoutError, KeyError)) \
-            else traceback.format_exc()
-        return {"status": "failed", "reason": detail.strip()[-1500:]}
+        out = {"status": "failed", "reason": str(e).strip()[-1500:]}
+        if not isinstance(e, (RuntimeError, TimeoutError, KeyError)):
+            out["reason"] = "%s: %s" % (type(e).__name__, e)
+            out["traceback"] = traceback.format_exc()[-3000:]
+        return out
     finally:
         peer.stop()
 
@@ -212,12 +229,24 @@ def summarize(samples, hz):
 
 
 def peer_status(samples):
-    """'ok', or the worst thing that happened, with its reason."""
-    for st in ("not available", "failed", "not forwarding"):
+    """(status, reason): 'ok' when a round measured something (the reason
+    then says how many rounds failed and why), else the worst thing that
+    happened."""
+    bad = [s for s in samples if s.get("status") not in ("ok", "not forwarding")]
+    if any(s.get("status") in ("ok", "not forwarding") for s in samples):
+        if not any(s.get("status") == "ok" for s in samples):
+            nf = [s for s in samples if s.get("status") == "not forwarding"]
+            return "not forwarding", nf[0].get("reason", "")
+        if bad:
+            reason = (bad[0].get("reason") or "").strip().splitlines()
+            return "ok", "%d of %d rounds %s: %s" % (
+                len(bad), len(samples), bad[0]["status"], reason[0] if reason else "")
+        return "ok", ""
+    for st in ("not available", "failed"):
         for s in samples:
             if s.get("status") == st:
                 return st, s.get("reason", "")
-    return "ok", ""
+    return "failed", "no round ran"
 
 
 def ratio(a, b):
@@ -230,7 +259,7 @@ def run_scenario(sname, args, ctx, pcaps, hz, log):
     sc = SCENARIOS[sname]
     peers = list(args.peers)
     samples = {p: [] for p in peers}
-    skip = {}
+    skip, failures = {}, {}
     for r in range(args.rounds):
         k = r % len(peers)
         for p in peers[k:] + peers[:k]:
@@ -245,9 +274,11 @@ def run_scenario(sname, args, ctx, pcaps, hz, log):
                 log("  [%s] %s round %d/%d %-8s %s: %s" % (
                     ctx.mem.name, sname, r + 1, args.rounds, p, s["status"],
                     s.get("reason", "").splitlines()[0] if s.get("reason") else ""))
-                # Whatever stops a peer once will stop it again: spare the
-                # other rounds.
-                skip[p] = s["status"]
+                # A missing peer stays missing; one that failed twice will
+                # fail again: spare the other rounds.
+                failures[p] = failures.get(p, 0) + 1
+                if s["status"] == "not available" or failures[p] >= 2:
+                    skip[p] = s["status"]
     result = {"name": sname, "description": sc["desc"], "peers": {}}
     for p in peers:
         st, why = peer_status(samples[p])
@@ -276,6 +307,24 @@ def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def peer_notes(e):
+    """The notes column: status, busy %, perf cycles, where vsw counted."""
+    note = ""
+    if e.get("perf_cycles_per_packet") is not None:
+        note += "perf %s cyc/pkt; " % e["perf_cycles_per_packet"]
+    if e.get("self_busy_pct") is not None:
+        note += "busy %.0f%%%s; " % (e["self_busy_pct"], " (not the bottleneck)"
+                                     if e["self_busy_pct"] < 90 else "")
+    if "no per-VNIC" in (e.get("counter") or ""):
+        note += "counted from %s; " % e["counter"]
+    reason = (e.get("reason") or "").strip().splitlines()
+    if e["status"] != "ok":
+        note += "%s: %s" % (e["status"], reason[0] if reason else "")
+    elif reason:
+        note += reason[0]
+    return note.strip().rstrip(";")
+
+
 def scenario_table(res, mem_name, ctx):
     lines = ["", "== %s [%s]: %s; forwarding core CPU %d" % (
         res["name"], mem_name, res["description"], ctx.fwd_core),
@@ -285,19 +334,12 @@ def scenario_table(res, mem_name, ctx):
         "%-28s %9s %9s %9s %9s %9s %8s %8s" % ("", "Mpps", "Mpps", "Mpps", "packet",
                                                 "packet", "", "")]
     for p, e in res["peers"].items():
-        note = "" if e["status"] == "ok" else "%s: %s" % (
-            e["status"], (e.get("reason") or "").splitlines()[0] if e.get("reason") else "")
-        if e.get("self_busy_pct") is not None:
-            note = ("busy %.0f%% " % e["self_busy_pct"]) + note
-        if "no per-VNIC" in (e.get("counter") or ""):
-            note += " counted from " + e["counter"]
-        if e.get("perf_cycles_per_packet") is not None:
-            note = ("perf %s cyc/pkt " % e["perf_cycles_per_packet"]) + note
+        note = peer_notes(e)
         lines.append("%-28s %9s %9s %9s %9s %9s %8s %8s  %s" % (
             e["label"], fmt(e.get("median_mpps"), ".3f"), fmt(e.get("min_mpps"), ".3f"),
             fmt(e.get("max_mpps"), ".3f"), fmt(e.get("tsc_cycles_per_packet"), ".0f"),
             fmt(e.get("self_cycles_per_packet"), ".0f"), fmt(e.get("ratio_vs_ovs"), ".2f"),
-            fmt(e.get("ratio_vs_testpmd"), ".2f"), note.strip()))
+            fmt(e.get("ratio_vs_testpmd"), ".2f"), note))
     for g in res["goals"]:
         verdict = "n/a (a peer has no number)" if g["met"] is None else \
             ("MET" if g["met"] else "NOT MET")
@@ -327,8 +369,7 @@ def markdown(doc):
                     "| vs OVS | vs testpmd | notes |",
                     "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
             for e in res["peers"].values():
-                note = "" if e["status"] == "ok" else "%s: %s" % (
-                    e["status"], (e.get("reason") or "").splitlines()[0] if e.get("reason") else "")
+                note = peer_notes(e)
                 out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     e["label"], fmt(e.get("median_mpps"), ".3f"), fmt(e.get("min_mpps"), ".3f"),
                     fmt(e.get("max_mpps"), ".3f"), fmt(e.get("tsc_cycles_per_packet"), ".0f"),
@@ -368,10 +409,10 @@ def parse_args(argv):
                     help="comma-separated peers out of vsw,testpmd,ovs (default: %(default)s)")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help="comma-separated scenarios (default: all)")
-    ap.add_argument("--rounds", type=int, default=5, help="rounds per scenario (default 5)")
-    ap.add_argument("--duration", type=float, default=10.0,
+    ap.add_argument("--rounds", type=int, default=None, help="rounds per scenario (default 5)")
+    ap.add_argument("--duration", type=float, default=None,
                     help="measurement window per run, seconds (default 10)")
-    ap.add_argument("--warmup", type=float, default=3.0,
+    ap.add_argument("--warmup", type=float, default=None,
                     help="seconds of forwarding before the window (default 3)")
     ap.add_argument("--mem", choices=("huge", "no-huge", "both"), default="huge",
                     help="memory mode of every peer: 2 MB hugepages (default), --no-huge, "
@@ -386,9 +427,12 @@ def parse_args(argv):
                     help="CPU of the one forwarding core (default 1)")
     ap.add_argument("--gen-core", type=int, default=None,
                     help="CPU of the vhost loop's generator (default: --main-core)")
-    ap.add_argument("--tx-first-bursts", type=int, default=16,
+    ap.add_argument("--tx-first-bursts", type=int, default=32,
                     help="bursts of 32 packets per port the generator puts in the vhost loop "
-                         "(default 16)")
+                         "(default 32)")
+    ap.add_argument("--gen-retry", action="store_true",
+                    help="generator retries on a full ring instead of dropping ('set fwd mac "
+                         "retry' rather than 'set fwd mac')")
     ap.add_argument("--start-timeout", type=float, default=60.0,
                     help="seconds a peer may take to start (default 60)")
     ap.add_argument("--forward-timeout", type=float, default=20.0,
@@ -404,7 +448,7 @@ def parse_args(argv):
     ap.add_argument("--keep-tmp", action="store_true",
                     help="keep the temp dir (logs of every peer) after the run")
     ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 1 round, 2 s window, 1 s warm-up")
+                    help="smoke run: 1 round, 2 s window, 1 s warm-up (unless given)")
     a = ap.parse_args(argv)
     a.peers = [p.strip() for p in a.peers.split(",") if p.strip()]
     a.scenarios = [s.strip() for s in a.scenarios.split(",") if s.strip()]
@@ -414,8 +458,10 @@ def parse_args(argv):
     for s in a.scenarios:
         if s not in SCENARIOS:
             ap.error("unknown scenario %r (choose from %s)" % (s, ", ".join(SCENARIOS)))
-    if a.quick:
-        a.rounds, a.duration, a.warmup = 1, 2.0, 1.0
+    quick = dict(rounds=1, duration=2.0, warmup=1.0) if a.quick else {}
+    for k, v in dict(rounds=5, duration=10.0, warmup=3.0).items():
+        if getattr(a, k) is None:
+            setattr(a, k, quick.get(k, v))
     if a.rounds < 1 or a.duration <= 0 or a.warmup < 0:
         ap.error("--rounds must be >= 1, --duration > 0, --warmup >= 0")
     if a.main_core == a.fwd_core:
@@ -461,7 +507,8 @@ def main(argv=None):
                      "memory_mb": args.memory_mb, "main_core": args.main_core,
                      "fwd_core": args.fwd_core,
                      "gen_core": args.gen_core if args.gen_core is not None else args.main_core,
-                     "tx_first_bursts": args.tx_first_bursts, "ovs_netns": args.netns},
+                     "tx_first_bursts": args.tx_first_bursts, "generator_retry": args.gen_retry,
+                     "ovs_netns": args.netns},
         "runs": [],
     }
     modes = ["huge", "no-huge"] if args.mem == "both" else [args.mem]

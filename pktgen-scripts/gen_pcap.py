@@ -15,6 +15,7 @@ Uses scapy (python3-scapy) when it is there, else builds the same bytes
 itself."""
 
 import argparse
+import importlib.util
 import struct
 import sys
 
@@ -85,7 +86,7 @@ def write_pcap_builtin(path, pkts):
 
 
 def write_pcap_scapy(path, size, n_macs, count):
-    from scapy.all import IP, UDP, Ether, Raw, wrpcap  # noqa: E402
+    from scapy.all import IP, UDP, Ether, Raw, wrpcap
     payload = b"\0" * (size - FCS - 14 - 20 - 8)
     pkts = [Ether(src=SRC_MAC, dst=dst_mac(i, n_macs)) /
             IP(src=SRC_IP, dst=DST_IP) / UDP(sport=UDP_PORT, dport=UDP_PORT) / Raw(payload)
@@ -97,11 +98,7 @@ def make_pcap(path, size, n_macs, count=1000, use_scapy=None):
     """Write the pcap; returns 'scapy' or 'builtin' (the writer used)."""
     pkts = frames(size, n_macs, count)  # validates the arguments
     if use_scapy is None:
-        try:
-            import scapy.all  # noqa: F401
-            use_scapy = True
-        except ImportError:
-            use_scapy = False
+        use_scapy = importlib.util.find_spec("scapy") is not None
     if use_scapy:
         write_pcap_scapy(path, size, n_macs, count)
         return "scapy"

@@ -4,6 +4,7 @@ process group and stopped by PID with timeouts, the DPDK telemetry client,
 the memory mode (2 MB hugepages taken and given back exactly, or --no-huge),
 and facts about the CPU."""
 
+import ctypes
 import json
 import os
 import re
@@ -16,6 +17,15 @@ import time
 class PeerUnavailable(Exception):
     """The peer cannot run here; the message says why (shown as
     'not available: MESSAGE')."""
+
+
+def _die_with_parent():
+    """In the child before exec: get SIGKILL when the runner dies, so that
+    not even a runner killed with SIGKILL leaves a peer running."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class Proc:
@@ -32,7 +42,7 @@ class Proc:
         self.p = subprocess.Popen(
             self.argv, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
-            env=env, cwd=cwd, start_new_session=True)
+            env=env, cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
         self.pid = self.p.pid
         REGISTRY.add(self)
 
@@ -81,6 +91,25 @@ class Proc:
         self._log.close()
         REGISTRY.discard(self)
         return polite
+
+    def log_has(self, text):
+        try:
+            with open(self.log_path, "rb") as f:
+                return text.encode() in f.read()
+        except OSError:
+            return False
+
+    def wait_log(self, text, timeout, what=None):
+        """Wait until the child printed text; RuntimeError with its log tail
+        when it exits or times out first."""
+        try:
+            wait_for(lambda: self.log_has(text) or not self.alive(), timeout,
+                     what=what or repr(text))
+        except TimeoutError as e:
+            raise RuntimeError("%s: %s\n%s" % (self.name, e, self.log_tail()))
+        if not self.log_has(text):
+            raise RuntimeError("%s exited (status %s)\n%s"
+                               % (self.name, self.p.returncode, self.log_tail()))
 
     def log_tail(self, n=15):
         try:
@@ -178,21 +207,42 @@ def remove_dpdk_runtime_dir(prefix):
 
 
 class Telemetry:
-    """Client of DPDK's telemetry socket (dpdk_telemetry.v2), one connection."""
+    """Client of DPDK's telemetry socket (dpdk_telemetry.v2). Reconnects once
+    when the application dropped the connection (testpmd does while its
+    vhost ports start)."""
 
     def __init__(self, prefix, timeout=5.0):
         self.path = os.path.join(dpdk_runtime_dir(prefix), "dpdk_telemetry.v2")
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.settimeout(timeout)
-        self.s.connect(self.path)
-        hello = json.loads(self.s.recv(16384).decode())
+        self.timeout = timeout
+        self.s = None
+        self._connect()
+
+    def _connect(self):
+        self.close()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(self.timeout)
+        try:
+            s.connect(self.path)
+            hello = json.loads(s.recv(16384).decode())
+        except (OSError, ValueError):
+            s.close()
+            raise
+        self.s = s
         self.max_len = int(hello.get("max_output_len", 16384))
 
     def query(self, cmd):
-        self.s.send(cmd.encode())
-        reply = json.loads(self.s.recv(self.max_len + 1024).decode())
-        key = cmd.split(",", 1)[0]
-        return reply.get(key)
+        for attempt in (0, 1):
+            try:
+                if self.s is None:
+                    self._connect()
+                self.s.send(cmd.encode())
+                reply = json.loads(self.s.recv(self.max_len + 1024).decode())
+                return reply.get(cmd.split(",", 1)[0])
+            except (OSError, ValueError):
+                self.close()
+                if attempt:
+                    raise
+        return None
 
     def port_stats(self, port):
         return self.query("/ethdev/stats,%d" % port) or {}
@@ -202,10 +252,12 @@ class Telemetry:
         return st.get("status") == "UP"
 
     def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
+        if self.s is not None:
+            try:
+                self.s.close()
+            except OSError:
+                pass
+            self.s = None
 
 
 def telemetry_connect(prefix, timeout):
@@ -258,13 +310,15 @@ class MemoryMode:
         try:
             self._write(self.prev + self.pages_wanted)
         except OSError as e:
-            raise PeerUnavailable("cannot allocate hugepages (%s): run as root or use --no-huge" % e)
+            raise PeerUnavailable("cannot allocate hugepages (%s): run as root or use --no-huge"
+                                  % e)
         now = self._read()
         self.taken = max(0, now - self.prev)
         if self.taken < self.pages_wanted:
+            msg = ("the kernel gave only %d of %d 2 MB hugepages; use --no-huge"
+                   % (self.taken, self.pages_wanted))
             self._give_back()
-            raise PeerUnavailable("the kernel gave only %d of %d 2 MB hugepages; use --no-huge"
-                                  % (self.taken, self.pages_wanted))
+            raise PeerUnavailable(msg)
         os.makedirs(self.huge_dir, exist_ok=True)
         try:
             self._mounter.mount(self.huge_dir)
@@ -301,10 +355,24 @@ class MemoryMode:
                 problems.append("nr_hugepages is %d, wanted %d (pages still in use?)" % (now, want))
         return problems
 
+    def remove_files(self, prefix):
+        """Hugepage files a stopped process left behind (they hold pages)."""
+        if not (self.huge and self.mounted and prefix):
+            return
+        for name in os.listdir(self.huge_dir):
+            if name.startswith(prefix):
+                try:
+                    os.unlink(os.path.join(self.huge_dir, name))
+                except OSError:
+                    pass
+
     def eal_args(self):
         """EAL arguments for testpmd-like applications."""
         if self.huge:
-            return ["-m", str(self.memory_mb), "--huge-dir", self.huge_dir]
+            # One file per memseg list rather than per page: virtio-user can
+            # share at most 8 memory regions with its vhost-user backend.
+            return ["-m", str(self.memory_mb), "--huge-dir", self.huge_dir,
+                    "--single-file-segments"]
         return ["-m", str(self.memory_mb), "--no-huge"]
 
 

@@ -122,6 +122,10 @@ class OvsDpdk:
                    "other_config:dpdk-init=true",
                    "other_config:dpdk-lcore-mask=0x%x" % (1 << c.main_core),
                    "other_config:pmd-cpu-mask=0x%x" % (1 << c.fwd_core),
+                   # Pools sized by each port's queues, as testpmd's is: the
+                   # default shared pool (262144 mbufs) does not fit in the
+                   # memory every peer gets.
+                   "other_config:per-port-memory=true",
                    "other_config:dpdk-extra=%s" % self._dpdk_extra())
         argv = [find_vswitchd(), "unix:%s/db.sock" % self.dir,
                 "--pidfile=%s/ovs-vswitchd.pid" % self.dir,
@@ -192,6 +196,15 @@ class OvsDpdk:
         self._no_flood_local()
         self.out_port = "vhu1"
 
+    def vhost_ready(self):
+        """Both vhost ports up and polled by the PMD thread."""
+        for n in ("vhu0", "vhu1"):
+            if self.vsctl("get", "Interface", n, "link_state", timeout=5).strip() != "up":
+                return False
+        rxq = self.appctl("dpif-netdev/pmd-rxq-show")
+        return all(re.search(r"port: +%s +queue-id: +0 \(enabled\)" % n, rxq)
+                   for n in ("vhu0", "vhu1"))
+
     def window_begin(self):
         try:
             self.appctl("dpif-netdev/pmd-stats-clear")
@@ -214,3 +227,4 @@ class OvsDpdk:
         if not self.netns and self.bridge != "br0":
             run(["ip", "link", "del", self.bridge], check=False)
         remove_dpdk_runtime_dir(self.prefix)
+        self.ctx.mem.remove_files(self.prefix)

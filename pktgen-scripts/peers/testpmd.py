@@ -20,6 +20,15 @@ def testpmd_path():
     return p
 
 
+# testpmd's stdout goes to a file: line-buffer it so that the markers below
+# show up when they are printed.
+STDBUF = ["stdbuf", "-oL"] if shutil.which("stdbuf") else []
+# Printed once ports are started and forwarding runs (--auto-start) ...
+FORWARDING_MARKER = "packet forwarding - ports="
+# ... and the interactive prompt, once ports are started.
+PROMPT_MARKER = "testpmd> "
+
+
 def eal_common(ctx, prefix):
     return ["--no-pci", "--file-prefix", prefix] + ctx.mem.eal_args() + \
         ["--log-level", "lib.eal:notice"]
@@ -43,19 +52,20 @@ class TestpmdSwitch:
 
     def _start(self, vdevs, tag):
         c = self.ctx
-        argv = [testpmd_path(), "--lcores", "0@%d,1@%d" % (c.main_core, c.fwd_core)] + \
+        argv = STDBUF + [testpmd_path(), "--lcores", "0@%d,1@%d" % (c.main_core, c.fwd_core)] + \
             eal_common(c, self.prefix)
         for v in vdevs:
             argv += ["--vdev", v]
         argv += ["--", "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=%d" % MBUFS,
                  "--auto-start", "--stats-period", "3600", "--no-mlockall"]
         self.proc = Proc("testpmd", argv, c.log_path("testpmd-%s" % tag))
+        # Telemetry only once the ports are started: a connection made
+        # while testpmd starts vhost ports is dropped, and its listener with it.
+        self.proc.wait_log(FORWARDING_MARKER, c.start_timeout, "testpmd forwarding")
         try:
             self.tel = telemetry_connect(self.prefix, c.start_timeout)
-            wait_for(lambda: self.proc.alive() and self.tel.port_stats(1) is not None,
-                     c.start_timeout, what="testpmd ports")
         except TimeoutError as e:
-            raise RuntimeError("testpmd did not start: %s\n%s" % (e, self.proc.log_tail()))
+            raise RuntimeError("testpmd: %s\n%s" % (e, self.proc.log_tail()))
 
     def start_pcap(self, pcap):
         self._start(["net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "net_null0,no-rx=1"], "pcap")
@@ -73,6 +83,10 @@ class TestpmdSwitch:
 
     vhost_role = "server"
 
+    def vhost_ready(self):
+        """Both vhost ports have a connected, ready guest."""
+        return self.tel.link_up(0) and self.tel.link_up(1)
+
     def window_begin(self):
         pass
 
@@ -87,6 +101,7 @@ class TestpmdSwitch:
             self.proc.stop()
             self.proc = None
         remove_dpdk_runtime_dir(self.prefix)
+        self.ctx.mem.remove_files(self.prefix)
 
 
 class Generator:
@@ -99,8 +114,9 @@ class Generator:
     forwarding would send frames back with their old MACs, into the port that
     owns their destination)."""
 
-    def __init__(self, ctx, frame_size, tx_first_bursts):
+    def __init__(self, ctx, frame_size, tx_first_bursts, retry=False):
         self.ctx = ctx
+        self.retry = retry
         self.frame_size = frame_size
         self.bursts = tx_first_bursts
         self.proc = None
@@ -108,9 +124,11 @@ class Generator:
         self.prefix = ctx.prefix("gen")
 
     def start(self, socks, macs, server):
+        """Launch; with server=True it listens on socks and finishes starting
+        only when the switch has connected to them (see ready())."""
         c = self.ctx
         srv = ",server=1" if server else ""
-        argv = [testpmd_path(), "--lcores", "0@%d,1@%d" % (c.gen_core, c.gen_core)] + \
+        argv = STDBUF + [testpmd_path(), "--lcores", "0@%d,1@%d" % (c.gen_core, c.gen_core)] + \
             eal_common(c, self.prefix)
         for i in (0, 1):
             argv += ["--vdev", "net_virtio_user%d,path=%s,queues=1,mac=%s%s"
@@ -121,10 +139,14 @@ class Generator:
                  "--total-num-mbufs=%d" % MBUFS, "--no-mlockall"]
         self.proc = Proc("generator", argv, c.log_path("generator-%d" % self.frame_size),
                          stdin=subprocess.PIPE)
+
+    def ready(self, timeout):
+        """Wait for the prompt (ports started), then open telemetry."""
+        self.proc.wait_log(PROMPT_MARKER, timeout, "generator prompt")
         try:
-            self.tel = telemetry_connect(self.prefix, c.start_timeout)
+            self.tel = telemetry_connect(self.prefix, timeout)
         except TimeoutError as e:
-            raise RuntimeError("generator did not start: %s\n%s" % (e, self.proc.log_tail()))
+            raise RuntimeError("generator: %s\n%s" % (e, self.proc.log_tail()))
 
     def wait_links(self, timeout):
         try:
@@ -133,8 +155,14 @@ class Generator:
         except TimeoutError as e:
             raise RuntimeError("%s\n%s" % (e, self.proc.log_tail()))
 
-    def kick(self):
-        self.proc.write("start tx_first %d\n" % self.bursts)
+    def kick(self, again=False):
+        """Put packets in the loop. Without 'retry' the generator drops what
+        a full ring does not take, so the loop settles at the packets the
+        rings hold; with it, every packet stays in flight."""
+        cmds = "stop\n" if again else ""
+        cmds += "set fwd mac%s\nstart tx_first %d\n" % (" retry" if self.retry else "",
+                                                          self.bursts)
+        self.proc.write(cmds)
 
     def received(self):
         return sum(int(self.tel.port_stats(p).get("ipackets", 0)) for p in (0, 1))
@@ -152,6 +180,7 @@ class Generator:
             self.proc.stop()
             self.proc = None
         remove_dpdk_runtime_dir(self.prefix)
+        self.ctx.mem.remove_files(self.prefix)
 
 
 def sockets_ready(paths):

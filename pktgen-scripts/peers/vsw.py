@@ -65,7 +65,7 @@ class Vsw:
         self.proc = None
         self.dir = None
         self.out_vnic = None
-        self.counter_source = "vnics[].tx_packets"
+        self.counter_source = None  # set by forwarded()
 
     def available(self):
         for p in (self.vswd, self.vswctl_bin):
@@ -122,10 +122,19 @@ class Vsw:
         wait_for(lambda: all(os.path.exists(s) for s in socks), self.ctx.start_timeout,
                  what="vsw's vhost-user sockets")
 
+    def vhost_ready(self):
+        """Both vhost-user VNICs report ACTIVE (when vswd reports a status)."""
+        for v in self.vswctl("vnic", "list"):
+            if v.get("name") in ("vhu0", "vhu1") and v.get("status") not in (None, "ACTIVE"):
+                return False
+        return True
+
     def forwarded(self):
         stats = self.vswctl("stats")
         try:
-            return vsw_tx_packets(stats, self.out_vnic)
+            n = vsw_tx_packets(stats, self.out_vnic)
+            self.counter_source = "vnics[].tx_packets"
+            return n
         except KeyError:
             if "vnics" in stats:
                 raise
@@ -146,7 +155,8 @@ class Vsw:
             rep = vsw_worker_report(self.vswctl("stats"))
         except (RuntimeError, ValueError):
             rep = {}
-        rep["counter"] = self.counter_source
+        if self.counter_source:
+            rep["counter"] = self.counter_source
         return rep
 
     def stop(self):
@@ -154,3 +164,4 @@ class Vsw:
             self.proc.stop(first_signal=signal.SIGTERM, timeout=15)
             self.proc = None
         remove_dpdk_runtime_dir(self.prefix)
+        self.ctx.mem.remove_files(self.prefix)

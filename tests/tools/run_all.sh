@@ -75,7 +75,7 @@ run_fuzz() {
 
 run_integration() {
 	local t log p f
-	for t in tests/integration/test_*.py; do
+	for t in tests/integration/test_*.py pktgen-scripts/tests/test_*.py; do
 		log="$LOGDIR/integration-$(basename "$t" .py).log"
 		VSW_BUILD="$TOP/$BUILD" timeout 900 "$PYTHON" "$t" >"$log" 2>&1
 		p=$(sed -n 's/^RESULT: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$log" | tail -1)
