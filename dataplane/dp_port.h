@@ -134,6 +134,11 @@ void vsw_dp_port_quiesce(struct vsw_dp_port *p);
  * from any thread, never blocks. */
 void vsw_dp_port_changed(struct vsw_dp_port *p);
 
+/* Puts a port in ERROR with the reason (also copied to err, and logged);
+ * returns rc. For the backends' open paths. */
+int vsw_dp_port_fail(struct vsw_dp_port *p, char *err, size_t errlen, int rc,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* vhost-user: process-wide setup of rte_vhost's callbacks. */
 int vsw_vhost_init(char *err, size_t errlen);
 

@@ -57,23 +57,6 @@ static const struct vsw_dp_port_ops eth_ops = {
 
 /* --- open / close ---------------------------------------------------------- */
 
-static int
-fail(struct vsw_dp_port *p, char *err, size_t errlen, int rc,
-     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct vsw_dp_port *p, char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s", p->error);
-	__atomic_store_n(&p->state, VSW_DP_PORT_ERROR, __ATOMIC_RELAXED);
-	VSW_DP_LOG(ERR, "port %s: %s", p->cfg.name, p->error);
-	return rc;
-}
 
 /* The ethdev port of the device called name (a device may name its port
  * differently: net_ring's nodeaction does), or -ENODEV. */
@@ -102,7 +85,7 @@ device_name(struct vsw_dp_port *p, char *bus, char *name, size_t len,
 	memset(&da, 0, sizeof(da));
 	rc = rte_devargs_parse(&da, p->cfg.devargs);
 	if (rc < 0)
-		return fail(p, err, errlen, rc, "cannot parse devargs \"%s\": no "
+		return vsw_dp_port_fail(p, err, errlen, rc, "cannot parse devargs \"%s\": no "
 			    "bus or driver knows that device", p->cfg.devargs);
 	snprintf(name, len, "%s", da.name);
 	snprintf(bus, len, "%s", rte_bus_name(da.bus));
@@ -131,13 +114,13 @@ setup_queues(struct vsw_dp_port *p, const struct rte_eth_dev_info *info,
 	for (q = 0; q < p->n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(pid, q, nb_rxd, socket, NULL, p->pool);
 		if (rc < 0)
-			return fail(p, err, errlen, rc, "rx queue %u setup on %s: %s",
+			return vsw_dp_port_fail(p, err, errlen, rc, "rx queue %u setup on %s: %s",
 				    q, p->cfg.devargs, rte_strerror(-rc));
 	}
 	for (q = 0; q < p->n_txq; q++) {
 		rc = rte_eth_tx_queue_setup(pid, q, nb_txd, socket, NULL);
 		if (rc < 0)
-			return fail(p, err, errlen, rc, "tx queue %u setup on %s: %s",
+			return vsw_dp_port_fail(p, err, errlen, rc, "tx queue %u setup on %s: %s",
 				    q, p->cfg.devargs, rte_strerror(-rc));
 	}
 	return 0;
@@ -171,14 +154,14 @@ configure(struct vsw_dp_port *p, char *err, size_t errlen)
 
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc < 0)
-		return fail(p, err, errlen, rc, "cannot query %s: %s",
+		return vsw_dp_port_fail(p, err, errlen, rc, "cannot query %s: %s",
 			    p->cfg.devargs, rte_strerror(-rc));
 	p->n_rxq = RTE_MIN(RTE_MAX(p->cfg.queues, (uint16_t)1),
 			   RTE_MIN(info.max_rx_queues, (uint16_t)VSW_DP_MAX_QUEUES));
 	p->n_txq = RTE_MIN((uint16_t)RTE_MAX(p->n_workers, 1U),
 			   RTE_MIN(info.max_tx_queues, (uint16_t)VSW_DP_MAX_QUEUES));
 	if (p->n_rxq == 0 || p->n_txq == 0)
-		return fail(p, err, errlen, -ENOTSUP, "%s has no rx or no tx queue",
+		return vsw_dp_port_fail(p, err, errlen, -ENOTSUP, "%s has no rx or no tx queue",
 			    p->cfg.devargs);
 	p->tx_shared = p->n_txq < p->n_workers;
 
@@ -192,7 +175,7 @@ configure(struct vsw_dp_port *p, char *err, size_t errlen)
 	conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	rc = rte_eth_dev_configure(pid, p->n_rxq, p->n_txq, &conf);
 	if (rc < 0)
-		return fail(p, err, errlen, rc, "cannot configure %s with %u rx / "
+		return vsw_dp_port_fail(p, err, errlen, rc, "cannot configure %s with %u rx / "
 			    "%u tx queues: %s", p->cfg.devargs, p->n_rxq, p->n_txq,
 			    rte_strerror(-rc));
 	rc = setup_queues(p, &info, err, errlen);
@@ -205,7 +188,7 @@ configure(struct vsw_dp_port *p, char *err, size_t errlen)
 			   rte_strerror(-rc));
 	rc = rte_eth_dev_start(pid);
 	if (rc < 0)
-		return fail(p, err, errlen, rc, "cannot start %s: %s",
+		return vsw_dp_port_fail(p, err, errlen, rc, "cannot start %s: %s",
 			    p->cfg.devargs, rte_strerror(-rc));
 	p->eth.started = true;
 	return 0;
@@ -247,11 +230,11 @@ attach(struct vsw_dp_port *p, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	if (port_of_device(name) >= 0)
-		return fail(p, err, errlen, -EEXIST, "device %s already attached",
+		return vsw_dp_port_fail(p, err, errlen, -EEXIST, "device %s already attached",
 			    name);
 	rc = rte_dev_probe(p->cfg.devargs);
 	if (rc < 0)
-		return fail(p, err, errlen, rc, "cannot attach \"%s\": %s",
+		return vsw_dp_port_fail(p, err, errlen, rc, "cannot attach \"%s\": %s",
 			    p->cfg.devargs, rc == -EEXIST ?
 			    "device already attached" : rc == -EPERM ?
 			    "the driver refused it (the log says why)" :
@@ -259,7 +242,7 @@ attach(struct vsw_dp_port *p, char *err, size_t errlen)
 	pid = port_of_device(name);
 	if (pid < 0) {
 		rte_eal_hotplug_remove(bus, name);
-		return fail(p, err, errlen, -ENODEV, "device %s is not a network "
+		return vsw_dp_port_fail(p, err, errlen, -ENODEV, "device %s is not a network "
 			    "device", name);
 	}
 	p->eth.port_id = (uint16_t)pid;
@@ -296,7 +279,7 @@ vsw_ethdev_port_open(struct vsw_dp_port *p, char *err, size_t errlen)
 	reset_port(p);
 	if (p->cfg.devargs[0] == '\0' ||
 	    strnlen(p->cfg.devargs, VSW_DP_DEVARGS_MAX) >= VSW_DP_DEVARGS_MAX)
-		return fail(p, err, errlen, -EINVAL, "bad devargs");
+		return vsw_dp_port_fail(p, err, errlen, -EINVAL, "bad devargs");
 	rc = attach(p, err, errlen);
 	if (rc == 0)
 		rc = configure(p, err, errlen);

@@ -431,23 +431,6 @@ vsw_vhost_refused_features(void)
 	return REFUSED_FEATURES;
 }
 
-static int
-fail(struct vsw_dp_port *p, char *err, size_t errlen, int rc,
-     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct vsw_dp_port *p, char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s", p->error);
-	__atomic_store_n(&p->state, VSW_DP_PORT_ERROR, __ATOMIC_RELAXED);
-	VSW_DP_LOG(ERR, "vnic %s: %s", p->cfg.name, p->error);
-	return rc;
-}
 
 static int
 check_parent_dir(struct vsw_dp_port *p, char *err, size_t errlen)
@@ -462,7 +445,7 @@ check_parent_dir(struct vsw_dp_port *p, char *err, size_t errlen)
 		return 0;
 	*slash = '\0';
 	if (dir[0] != '\0' && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-		return fail(p, err, errlen, -ENOENT,
+		return vsw_dp_port_fail(p, err, errlen, -ENOENT,
 			    "socket directory %s does not exist", dir);
 	return 0;
 }
@@ -479,25 +462,25 @@ clear_stale_socket(struct vsw_dp_port *p, char *err, size_t errlen)
 
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT ? check_parent_dir(p, err, errlen) :
-			fail(p, err, errlen, -errno, "cannot stat %s: %s", path,
+			vsw_dp_port_fail(p, err, errlen, -errno, "cannot stat %s: %s", path,
 			     strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return fail(p, err, errlen, -EEXIST,
+		return vsw_dp_port_fail(p, err, errlen, -EEXIST,
 			    "%s exists and is not a socket", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(p, err, errlen, -errno, "socket: %s", strerror(errno));
+		return vsw_dp_port_fail(p, err, errlen, -errno, "socket: %s", strerror(errno));
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	close(fd);
 	if (rc == 0)
-		return fail(p, err, errlen, -EADDRINUSE,
+		return vsw_dp_port_fail(p, err, errlen, -EADDRINUSE,
 			    "something already listens on %s", path);
 	if (errno != ECONNREFUSED)
-		return fail(p, err, errlen, -errno, "cannot probe %s: %s", path,
+		return vsw_dp_port_fail(p, err, errlen, -errno, "cannot probe %s: %s", path,
 			    strerror(errno));
 	if (unlink(path) != 0)
-		return fail(p, err, errlen, -errno, "cannot remove stale %s: %s",
+		return vsw_dp_port_fail(p, err, errlen, -errno, "cannot remove stale %s: %s",
 			    path, strerror(errno));
 	VSW_DP_LOG(INFO, "vnic %s: removed stale socket %s", p->cfg.name, path);
 	return 0;
@@ -512,12 +495,12 @@ claim_slot(struct vsw_dp_port *p, char *err, size_t errlen)
 	pthread_mutex_lock(&registry.lock);
 	s = slot_by_path(p->cfg.socket);
 	if (s != NULL) {
-		rc = fail(p, err, errlen, -EEXIST, "socket %s is already used by "
+		rc = vsw_dp_port_fail(p, err, errlen, -EEXIST, "socket %s is already used by "
 			  "vnic %s", p->cfg.socket, s->port->cfg.name);
 	} else {
 		s = slot_by_port(NULL); /* a free slot */
 		if (s == NULL)
-			rc = fail(p, err, errlen, -ENOSPC, "too many vhost-user "
+			rc = vsw_dp_port_fail(p, err, errlen, -ENOSPC, "too many vhost-user "
 				  "ports (max %u)", VSW_DP_MAX_PORTS);
 		else
 			*s = (struct vhost_slot){ .port = p };
@@ -572,17 +555,17 @@ register_socket(struct vsw_dp_port *p, char *err, size_t errlen)
 			flags |= RTE_VHOST_USER_NO_RECONNECT;
 	}
 	if (rte_vhost_driver_register(path, flags) != 0)
-		return fail(p, err, errlen, -EINVAL, "cannot register vhost-user "
+		return vsw_dp_port_fail(p, err, errlen, -EINVAL, "cannot register vhost-user "
 			    "socket %s", path);
 	p->vhost.registered = true;
 	rte_vhost_driver_get_features(path, &offered);
 	if (rte_vhost_driver_disable_features(path, REFUSED_FEATURES) != 0 ||
 	    rte_vhost_driver_callback_register(path, &callbacks) != 0)
-		return fail(p, err, errlen, -EINVAL, "cannot set up vhost-user "
+		return vsw_dp_port_fail(p, err, errlen, -EINVAL, "cannot set up vhost-user "
 			    "socket %s", path);
 	log_refused_features(p, offered & REFUSED_FEATURES);
 	if (rte_vhost_driver_start(path) != 0)
-		return fail(p, err, errlen, -ECONNREFUSED, p->cfg.client ?
+		return vsw_dp_port_fail(p, err, errlen, -ECONNREFUSED, p->cfg.client ?
 			    "cannot connect to %s (nothing listens and reconnect "
 			    "is off)" : "cannot listen on %s", path);
 	return 0;
@@ -633,11 +616,11 @@ vsw_vhost_port_open(struct vsw_dp_port *p, char *err, size_t errlen)
 	reset_port(p);
 	if (p->cfg.socket[0] == '\0' ||
 	    strnlen(p->cfg.socket, VSW_DP_SOCKET_MAX) >= VSW_DP_SOCKET_MAX)
-		return fail(p, err, errlen, -EINVAL, "bad vhost-user socket path");
+		return vsw_dp_port_fail(p, err, errlen, -EINVAL, "bad vhost-user socket path");
 	if (p->cfg.queues == 0)
 		p->cfg.queues = 1;
 	if (p->cfg.queues > VSW_DP_MAX_QUEUES)
-		return fail(p, err, errlen, -EINVAL, "%u queue pairs asked, at most "
+		return vsw_dp_port_fail(p, err, errlen, -EINVAL, "%u queue pairs asked, at most "
 			    "%u", p->cfg.queues, VSW_DP_MAX_QUEUES);
 	rc = claim_slot(p, err, errlen);
 	if (rc < 0)

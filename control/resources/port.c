@@ -25,7 +25,7 @@ pairs_error(struct vsw_error *err, const char *what)
 }
 
 static int
-canonical_pair(json_t *pair, json_t **out, struct vsw_error *err)
+canonical_pair(const json_t *pair, json_t **out, struct vsw_error *err)
 {
 	json_t *ip = json_object_get(pair, "ip_address");
 	json_t *mac = json_object_get(pair, "mac_address");
@@ -36,7 +36,7 @@ canonical_pair(json_t *pair, json_t **out, struct vsw_error *err)
 
 	if (!json_is_object(pair))
 		return pairs_error(err, "each pair must be an object");
-	json_object_foreach(pair, key, value)
+	json_object_foreach((json_t *)pair, key, value)
 		if (strcmp(key, "ip_address") != 0 && strcmp(key, "mac_address") != 0)
 			return pairs_error(err, "unknown member in a pair");
 	if (!json_is_string(ip) ||
@@ -56,21 +56,22 @@ canonical_pair(json_t *pair, json_t **out, struct vsw_error *err)
 	return 0;
 }
 
+/* A list field whose elements are each checked and canonicalised by one
+ * function: the list is replaced by the canonical elements. */
 static int
-validate_address_pairs(const struct vsw_field *f, json_t **value,
-		       struct vsw_error *err)
+canonical_list(json_t **value, size_t max, const char *too_many,
+	       int (*canonical)(const json_t *, json_t **, struct vsw_error *),
+	       int (*error)(struct vsw_error *, const char *), struct vsw_error *err)
 {
-	json_t *canon;
+	json_t *canon, *item;
 	size_t i;
-	json_t *pair;
 
-	(void)f;
-	if (json_array_size(*value) > VSW_MAX_ADDRESS_PAIRS)
-		return pairs_error(err, "more than 10 pairs");
+	if (json_array_size(*value) > max)
+		return error(err, too_many);
 	canon = json_array();
-	json_array_foreach(*value, i, pair) {
+	json_array_foreach(*value, i, item) {
 		json_t *c = NULL;
-		int rc = canonical_pair(pair, &c, err);
+		int rc = canonical(item, &c, err);
 
 		if (rc < 0) {
 			json_decref(canon);
@@ -81,6 +82,15 @@ validate_address_pairs(const struct vsw_field *f, json_t **value,
 	json_decref(*value);
 	*value = canon;
 	return 0;
+}
+
+static int
+validate_address_pairs(const struct vsw_field *f, json_t **value,
+		       struct vsw_error *err)
+{
+	(void)f;
+	return canonical_list(value, VSW_MAX_ADDRESS_PAIRS, "more than 10 pairs",
+			      canonical_pair, pairs_error, err);
 }
 
 static int
@@ -130,27 +140,9 @@ static int
 validate_fixed_ips(const struct vsw_field *f, json_t **value,
 		   struct vsw_error *err)
 {
-	json_t *canon;
-	size_t i;
-	json_t *item;
-
 	(void)f;
-	if (json_array_size(*value) > VSW_MAX_FIXED_IPS)
-		return fixed_ips_error(err, "more than 5 entries");
-	canon = json_array();
-	json_array_foreach(*value, i, item) {
-		json_t *c = NULL;
-		int rc = canonical_fixed_ip(item, &c, err);
-
-		if (rc < 0) {
-			json_decref(canon);
-			return rc;
-		}
-		json_array_append_new(canon, c);
-	}
-	json_decref(*value);
-	*value = canon;
-	return 0;
+	return canonical_list(value, VSW_MAX_FIXED_IPS, "more than 5 entries",
+			      canonical_fixed_ip, fixed_ips_error, err);
 }
 
 static const struct vsw_field port_fields[] = {
