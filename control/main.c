@@ -31,6 +31,10 @@
 #include "rpc_server.h"
 #include "vsw_config.h"
 
+/* Data-plane housekeeping period: learned MACs (a migrated VM's RARP)
+ * reach the MAC table within one tick. */
+#define VSW_TICK_MS 10
+
 enum {
 	VSW_EXIT_OK = 0,
 	VSW_EXIT_STARTUP = 1,
@@ -324,7 +328,7 @@ start_control(struct vswd *d, const sigset_t *sigs)
 	if (d->signal_fd < 0)
 		return -errno;
 	if (vsw_loop_add_fd(d->loop, vsw_dp_event_fd(d->dp), EPOLLIN, on_dp_event, d) < 0 ||
-	    vsw_loop_add_timer(d->loop, 100, on_tick, d) < 0)
+	    vsw_loop_add_timer(d->loop, VSW_TICK_MS, on_tick, d) < 0)
 		return -ENOMEM;
 	return vsw_loop_add_fd(d->loop, d->signal_fd, EPOLLIN, on_signal, d);
 }

@@ -65,7 +65,7 @@ int vsw_dp_event_fd(const struct vsw_dataplane *dp);
 /* Reassigns rx queues to workers after port changes. Returns true when a
  * port's readiness changed (statuses to refresh). */
 bool vsw_dp_process_events(struct vsw_dataplane *dp);
-/* Periodic housekeeping (every 100 ms): MAC learning and ageing. */
+/* Periodic housekeeping (every 10 ms): MAC learning; ageing once a second. */
 void vsw_dp_tick(struct vsw_dataplane *dp);
 
 /* --- counters (control thread) --- */
