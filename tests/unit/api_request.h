@@ -37,4 +37,38 @@ vrequest(struct vsw_api *api, const struct vsw_caller *caller, const char *metho
 	return resp;
 }
 
+/* The result of a response that must be a success (owned); frees resp. */
+static json_t *
+result_of(json_t *resp, const char *method)
+{
+	json_t *result = json_incref(json_object_get(resp, "result"));
+
+	if (result == NULL) {
+		char *s = json_dumps(resp, 0);
+
+		fail_msg("%s failed: %s", method, s);
+	}
+	json_decref(resp);
+	return result;
+}
+
+/* Asserts resp is the error code/type/field (NULL: any); frees resp. */
+static void
+check_error(json_t *resp, int code, const char *type, const char *field)
+{
+	json_t *error = json_object_get(resp, "error");
+	json_t *data = json_object_get(error, "data");
+	const char *got_type = json_string_value(json_object_get(data, "type"));
+	const char *got_field = json_string_value(json_object_get(data, "field"));
+	char *s = json_dumps(resp, 0);
+
+	if (error == NULL || json_integer_value(json_object_get(error, "code")) != code ||
+	    (type != NULL && (got_type == NULL || strcmp(got_type, type) != 0)) ||
+	    (field != NULL && (got_field == NULL || strcmp(got_field, field) != 0)))
+		fail_msg("expected error %d %s (%s), got %s", code, type ? type : "-",
+			 field ? field : "-", s);
+	free(s);
+	json_decref(resp);
+}
+
 #endif

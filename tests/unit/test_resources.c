@@ -76,41 +76,12 @@ static json_t *
 ok(struct vsw_api *api, const char *method, const char *fmt, ...)
 {
 	va_list ap;
-	json_t *resp, *result;
+	json_t *resp;
 
 	va_start(ap, fmt);
 	resp = vrequest(api, &root, method, fmt, ap);
 	va_end(ap);
-	result = json_incref(json_object_get(resp, "result"));
-	if (result == NULL) {
-		char *s = json_dumps(resp, 0);
-
-		fail_msg("%s failed: %s", method, s);
-	}
-	json_decref(resp);
-	return result;
-}
-
-static void
-check_error(json_t *resp, int code, const char *type, const char *field)
-{
-	json_t *error = json_object_get(resp, "error");
-	json_t *data = json_object_get(error, "data");
-
-	if (error == NULL) {
-		char *s = json_dumps(resp, 0);
-
-		fail_msg("expected error %d %s, got %s", code, type, s);
-	}
-	if (json_integer_value(json_object_get(error, "code")) != code ||
-	    (type != NULL && strcmp(json_string_value(json_object_get(data, "type")), type) != 0)) {
-		char *s = json_dumps(resp, 0);
-
-		fail_msg("expected error %d %s, got %s", code, type, s);
-	}
-	if (field != NULL)
-		assert_string_equal(json_string_value(json_object_get(data, "field")), field);
-	json_decref(resp);
+	return result_of(resp, method);
 }
 
 static void

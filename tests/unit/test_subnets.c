@@ -50,16 +50,7 @@ static json_t *
 vok(struct vsw_api *api, const struct vsw_caller *caller, const char *method,
     const char *fmt, va_list ap)
 {
-	json_t *resp = vrequest(api, caller, method, fmt, ap);
-	json_t *result = json_incref(json_object_get(resp, "result"));
-
-	if (result == NULL) {
-		char *s = json_dumps(resp, 0);
-
-		fail_msg("%s failed: %s", method, s);
-	}
-	json_decref(resp);
-	return result;
+	return result_of(vrequest(api, caller, method, fmt, ap), method);
 }
 
 static json_t *
@@ -84,22 +75,6 @@ ok_user(struct vsw_api *api, const char *method, const char *fmt, ...)
 	r = vok(api, &user, method, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-static void
-check_error(json_t *resp, int code, const char *type, const char *field)
-{
-	json_t *error = json_object_get(resp, "error");
-	json_t *data = json_object_get(error, "data");
-	char *s = json_dumps(resp, 0);
-
-	if (error == NULL || json_integer_value(json_object_get(error, "code")) != code ||
-	    (type != NULL && strcmp(json_string_value(json_object_get(data, "type")), type) != 0) ||
-	    (field != NULL && (json_string_value(json_object_get(data, "field")) == NULL ||
-			       strcmp(json_string_value(json_object_get(data, "field")), field) != 0)))
-		fail_msg("expected error %d %s (%s), got %s", code, type, field ? field : "-", s);
-	free(s);
-	json_decref(resp);
 }
 
 static void
