@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "vsw_config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +108,18 @@ vsw_config_defaults(struct vsw_config *cfg)
 	cfg->tx_ring_size = 1024;
 	cfg->punt_ring_size = 1024;
 	cfg->mbufs = 32768;
+
+	cfg->nat_max_conns = 65536;
+	cfg->nat_tcp_established_s = 7440;  /* RFC 5382 REQ-5: at least 2 h 4 min */
+	cfg->nat_tcp_transitory_s = 240;    /* RFC 5382: 4 min (2 MSL) */
+	cfg->nat_udp_s = 300;               /* RFC 4787 REQ-5: at least 2 min, 5 recommended */
+	cfg->nat_icmp_s = 60;               /* RFC 5508 REQ-1 */
+
+	cfg->punt_rate = 10000;
+	cfg->punt_burst = 512;
+
+	cfg->icmp_error_rate = 1000;
+	cfg->icmp_error_burst = 100;
 }
 
 /* ---- CPU lists ---- */
@@ -561,6 +575,11 @@ apply_admin_uids(const struct cfg_load *ld, const config_setting_t *s,
 
 static int apply_group(const struct cfg_load *ld, const config_setting_t *s,
 		       const char *key, const struct key_spec *spec);
+static int apply_uplinks(const struct cfg_load *ld, const config_setting_t *s,
+			 const char *key, const struct key_spec *spec);
+
+/* apply_uint writes an unsigned int: the uint32_t fields are one. */
+_Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "unsigned int is 32 bits");
 
 #define OFF(f) offsetof(struct vsw_config, f)
 #define KEY_UINT(n, f, lo, hi) \
@@ -616,6 +635,27 @@ static const struct key_spec limits_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct key_spec nat_keys[] = {
+	KEY_UINT("max_connections", nat_max_conns, 1024, 4194304),
+	KEY_UINT("tcp_established_timeout", nat_tcp_established_s, 1, 86400),
+	KEY_UINT("tcp_transitory_timeout", nat_tcp_transitory_s, 1, 86400),
+	KEY_UINT("udp_timeout", nat_udp_s, 1, 86400),
+	KEY_UINT("icmp_timeout", nat_icmp_s, 1, 86400),
+	{ .name = NULL },
+};
+
+static const struct key_spec punt_keys[] = {
+	KEY_UINT("rate", punt_rate, 1, 10000000),
+	KEY_UINT("burst", punt_burst, 1, 65536),
+	{ .name = NULL },
+};
+
+static const struct key_spec l3_keys[] = {
+	KEY_UINT("icmp_error_rate", icmp_error_rate, 0, 1000000),
+	KEY_UINT("icmp_error_burst", icmp_error_burst, 1, 65536),
+	{ .name = NULL },
+};
+
 static const struct key_spec top_keys[] = {
 	KEY_GROUP("eal", eal_keys),
 	KEY_GROUP("cores", cores_keys),
@@ -624,6 +664,10 @@ static const struct key_spec top_keys[] = {
 	KEY_STR("run_dir", run_dir, apply_string),
 	KEY_STR("log_level", log_level, apply_log_level),
 	KEY_GROUP("limits", limits_keys),
+	KEY_GROUP("nat", nat_keys),
+	KEY_GROUP("punt", punt_keys),
+	KEY_GROUP("l3", l3_keys),
+	{ .name = "uplinks", .apply = apply_uplinks },
 	{ .name = NULL },
 };
 
@@ -653,6 +697,181 @@ find_key(const struct key_spec *keys, const char *name)
 			return keys;
 	return NULL;
 }
+
+/* ---- uplinks = ( { ... }, ... ) ---- */
+
+static const char *const uplink_roles[] = { "flat", "vlan", "vxlan", NULL };
+
+static int
+apply_uplink_name(const struct cfg_load *ld, const config_setting_t *s,
+		  const char *key, const struct key_spec *spec)
+{
+	const char *v = NULL;
+	int rc = read_string(ld, s, key, spec->size, &v);
+
+	if (rc < 0)
+		return rc;
+	if (v[0] == '\0' || v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_.-")] != '\0')
+		return key_error(ld, s, key, "1 to 32 letters, digits, '_', '.' or '-'");
+	strcpy(field(ld, spec), v);
+	return 0;
+}
+
+static int
+apply_uplink_role(const struct cfg_load *ld, const config_setting_t *s,
+		  const char *key, const struct key_spec *spec)
+{
+	const char *v = NULL;
+	int rc = read_string(ld, s, key, spec->size, &v);
+
+	if (rc < 0)
+		return rc;
+	for (const char *const *r = uplink_roles; *r; r++) {
+		if (strcmp(v, *r) == 0) {
+			strcpy(field(ld, spec), v);
+			return 0;
+		}
+	}
+	return key_error(ld, s, key, "must be one of flat, vlan, vxlan");
+}
+
+static int
+apply_ipv4(const struct cfg_load *ld, const config_setting_t *s,
+	   const char *key, const struct key_spec *spec)
+{
+	const char *v = NULL;
+	struct in_addr a;
+	int rc = read_string(ld, s, key, spec->size, &v);
+
+	if (rc < 0)
+		return rc;
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return key_error(ld, s, key, "expected an IPv4 address like 192.0.2.1");
+	strcpy(field(ld, spec), v);
+	return 0;
+}
+
+/* The shape only ("DDDD:BB:DD.F" or "BB:DD.F"); the API checks the rest. */
+static int
+apply_pci_address(const struct cfg_load *ld, const config_setting_t *s,
+		  const char *key, const struct key_spec *spec)
+{
+	const char *v = NULL;
+	int rc = read_string(ld, s, key, spec->size, &v);
+	size_t n = v ? strlen(v) : 0;
+
+	if (rc < 0)
+		return rc;
+	if ((n != 7 && n != 12) || strspn(v, "0123456789abcdefABCDEF:.") != n ||
+	    v[n - 5] != ':' || v[n - 2] != '.')
+		return key_error(ld, s, key, "expected a PCI address like 0000:03:00.0");
+	strcpy(field(ld, spec), v);
+	return 0;
+}
+
+#define UOFF(f) offsetof(struct vsw_config_uplink, f)
+#define USIZE(f) sizeof(((struct vsw_config_uplink *)0)->f)
+#define UKEY_STR(n, f, fn) { .name = n, .apply = fn, .offset = UOFF(f), .size = USIZE(f) }
+
+/* Offsets relative to one struct vsw_config_uplink. */
+static const struct key_spec uplink_keys[] = {
+	UKEY_STR("name", name, apply_uplink_name),
+	UKEY_STR("devargs", devargs, apply_nonempty_string),
+	UKEY_STR("pci_address", pci_address, apply_pci_address),
+	UKEY_STR("role", role, apply_uplink_role),
+	UKEY_STR("local_ip", local_ip, apply_ipv4),
+	UKEY_STR("gateway_ip", gateway_ip, apply_ipv4),
+	{ .name = "local_prefixlen", .apply = apply_int, .offset = UOFF(local_prefixlen),
+	  .min = 1, .max = 32 },
+	{ .name = "mtu", .apply = apply_uint, .offset = UOFF(mtu), .min = 68, .max = 9216 },
+	{ .name = "admin_state_up", .apply = apply_bool, .offset = UOFF(admin_state_up) },
+	{ .name = NULL },
+};
+
+/* Rules across keys of one entry, as uplink.create has them. */
+static int
+check_uplink_entry(const struct cfg_load *ld, const config_setting_t *s,
+		   const char *key, const struct vsw_config_uplink *u)
+{
+	bool vxlan = strcmp(u->role, "vxlan") == 0;
+
+	if (u->name[0] == '\0')
+		return key_error(ld, s, key, "name is required");
+	if (u->role[0] == '\0')
+		return key_error(ld, s, key, "role is required (flat, vlan or vxlan)");
+	if ((u->devargs[0] == '\0') == (u->pci_address[0] == '\0'))
+		return key_error(ld, s, key, "give exactly one of devargs and pci_address");
+	if (vxlan && u->local_ip[0] == '\0')
+		return key_error(ld, s, key, "a vxlan uplink needs local_ip");
+	if (!vxlan && (u->local_ip[0] || u->gateway_ip[0] || u->local_prefixlen))
+		return key_error(ld, s, key, "local_ip, gateway_ip and local_prefixlen "
+				 "are for vxlan uplinks only");
+	for (const struct vsw_config_uplink *o = ld->cfg->uplinks; o < u; o++)
+		if (strcmp(o->name, u->name) == 0)
+			return key_error(ld, s, key, "uplink %s is defined twice", u->name);
+	return 0;
+}
+
+static int
+apply_uplink_entry(const struct cfg_load *ld, const config_setting_t *s,
+		   const char *key, size_t index)
+{
+	size_t base = offsetof(struct vsw_config, uplinks) +
+		      index * sizeof(struct vsw_config_uplink);
+	struct vsw_config_uplink *u = &ld->cfg->uplinks[index];
+	char child_key[300];
+	int rc;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return type_error(ld, s, key, "a group { name = ...; role = ...; }");
+	memset(u, 0, sizeof(*u));
+	u->admin_state_up = true;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *child = config_setting_get_elem(s, (unsigned int)i);
+		const char *name = config_setting_name(child);
+		const struct key_spec *spec = find_key(uplink_keys, name);
+		struct key_spec at;
+
+		snprintf(child_key, sizeof(child_key), "%s.%s", key, name);
+		if (spec == NULL)
+			return unknown_key(ld, child, child_key, uplink_keys);
+		at = *spec;
+		at.offset += base;
+		rc = at.apply(ld, child, child_key, &at);
+		if (rc < 0)
+			return rc;
+	}
+	return check_uplink_entry(ld, s, key, u);
+}
+
+static int
+apply_uplinks(const struct cfg_load *ld, const config_setting_t *s,
+	      const char *key, const struct key_spec *spec)
+{
+	char elem_key[64];
+	int n;
+
+	(void)spec;
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return type_error(ld, s, key, "a list ( { ... }, ... )");
+	n = config_setting_length(s);
+	if (n > VSW_MAX_CONFIG_UPLINKS)
+		return key_error(ld, s, key, "more than %d uplinks", VSW_MAX_CONFIG_UPLINKS);
+	ld->cfg->n_uplinks = 0;
+	for (int i = 0; i < n; i++) {
+		int rc;
+
+		snprintf(elem_key, sizeof(elem_key), "%s[%d]", key, i);
+		rc = apply_uplink_entry(ld, config_setting_get_elem(s, (unsigned int)i),
+					elem_key, (size_t)i);
+		if (rc < 0)
+			return rc;
+		ld->cfg->n_uplinks = (unsigned int)i + 1;
+	}
+	return 0;
+}
+
 
 static int
 apply_group(const struct cfg_load *ld, const config_setting_t *s,

@@ -16,6 +16,22 @@
 #define VSW_MAX_WORKERS 64
 #define VSW_MAX_ADMIN_UIDS 32
 #define VSW_PATH_MAX 256
+#define VSW_MAX_CONFIG_UPLINKS 16
+
+/* uplinks = ( { ... } ): created through the API at startup unless an
+ * uplink of that name is stored (see vsw_uplinks_apply_config()). "" and
+ * 0 mean not given (the API's default applies). */
+struct vsw_config_uplink {
+	char name[33];             /* required, [A-Za-z0-9_.-]{1,32} */
+	char devargs[1025];        /* exactly one of devargs and pci_address */
+	char pci_address[16];
+	char role[8];              /* required: flat, vlan or vxlan */
+	char local_ip[16];         /* vxlan: required */
+	char gateway_ip[16];       /* vxlan only */
+	int local_prefixlen;       /* vxlan only, 1..32 */
+	unsigned int mtu;          /* 68..9216 */
+	bool admin_state_up;       /* default true */
+};
 
 struct vsw_config {
 	/* eal { } */
@@ -56,6 +72,25 @@ struct vsw_config {
 	unsigned int tx_ring_size;         /* default 1024, power of 2, 64..16384 */
 	unsigned int punt_ring_size;       /* default 1024, power of 2, 64..65536 */
 	unsigned int mbufs;                /* mbufs in the pool, default 32768, 1024..16777216 */
+
+	/* nat { }: SNAT connection tables (seconds for the timeouts) */
+	uint32_t nat_max_conns;            /* max_connections per worker, 65536, 1024..4194304 */
+	uint32_t nat_tcp_established_s;    /* tcp_established_timeout, 7440, 1..86400 */
+	uint32_t nat_tcp_transitory_s;     /* tcp_transitory_timeout, 240, 1..86400 */
+	uint32_t nat_udp_s;                /* udp_timeout, 300, 1..86400 */
+	uint32_t nat_icmp_s;               /* icmp_timeout, 60, 1..86400 */
+
+	/* punt { }: packets workers send to the control thread */
+	uint32_t punt_rate;                /* rate, packets/s per worker, 10000, 1..10000000 */
+	uint32_t punt_burst;               /* burst, 512, 1..65536 */
+
+	/* l3 { } */
+	uint32_t icmp_error_rate;          /* ICMP errors/s per worker, 1000, 0..1000000; 0 = none */
+	uint32_t icmp_error_burst;         /* 100, 1..65536 */
+
+	/* uplinks = ( { name = ...; role = ...; ... }, ... ) */
+	unsigned int n_uplinks;
+	struct vsw_config_uplink uplinks[VSW_MAX_CONFIG_UPLINKS];
 
 	char config_file[VSW_PATH_MAX];    /* the -c file, "" when none */
 };

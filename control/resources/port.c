@@ -13,7 +13,7 @@
 /* Neutron's default max_fixed_ips_per_port. */
 #define VSW_MAX_FIXED_IPS 5
 /* The one device_owner that may hold a subnet's gateway address. */
-#define VSW_ROUTER_INTERFACE_OWNER "network:router_interface"
+#define VSW_ROUTER_INTERFACE_OWNER VSW_OWNER_ROUTER_INTERFACE
 /* Tries before giving up on a free generated MAC (2^46 of them). */
 #define VSW_MAC_GENERATE_TRIES 64
 
@@ -553,31 +553,93 @@ port_on_create(struct vsw_ctx *ctx, json_t *port, const json_t *given,
 	return rc;
 }
 
+bool
+vsw_port_is_l3_owned(struct vsw_ctx *ctx, const json_t *port)
+{
+	const char *owner = vsw_obj_str(port, "device_owner");
+	const char *device = vsw_obj_str(port, "device_id");
+	const char *kind;
+
+	if (owner == NULL || device == NULL)
+		return false;
+	if (strcmp(owner, VSW_OWNER_ROUTER_INTERFACE) == 0 ||
+	    strcmp(owner, VSW_OWNER_ROUTER_GATEWAY) == 0)
+		kind = "router";
+	else if (strcmp(owner, VSW_OWNER_FLOATINGIP) == 0)
+		kind = "floatingip";
+	else
+		return false;
+	return vsw_model_get(ctx->model, kind, device) != NULL;
+}
+
+static int
+owned_port_in_use(const json_t *port, struct vsw_error *err)
+{
+	return vsw_error_set(err, -EBUSY, "PortInUse", "id",
+			     "port %s is owned by %s %s; change it through that object",
+			     vsw_obj_str(port, "id"), vsw_obj_str(port, "device_owner"),
+			     vsw_obj_str(port, "device_id"));
+}
+
+static int
+check_unplugged(const json_t *port, struct vsw_error *err)
+{
+	if (!json_is_string(json_object_get(port, "vnic_id")))
+		return 0;
+	return vsw_error_set(err, -EBUSY, "PortInUse", "id",
+			     "port %s has a plugged VNIC (%s); unplug it first",
+			     vsw_obj_str(port, "id"), vsw_obj_str(port, "vnic_id"));
+}
+
+int
+vsw_port_remove_owned(struct vsw_ctx *ctx, const char *port_id,
+		      struct vsw_error *err)
+{
+	const json_t *port = port_id ? vsw_model_get(ctx->model, "port", port_id) : NULL;
+	int rc;
+
+	if (port == NULL)
+		return 0;
+	rc = check_unplugged(port, err);
+	return rc < 0 ? rc : vsw_ctx_remove(ctx, "port", port_id, err);
+}
+
 static int
 port_on_update(struct vsw_ctx *ctx, const json_t *old, json_t *port,
 	       const json_t *changes, struct vsw_error *err)
 {
+	static const char *const owned_members[] = { "fixed_ips", "device_owner",
+						     "device_id", NULL };
 	const json_t *net = vsw_model_get(ctx->model, "network",
 					  vsw_obj_str(port, "network_id"));
 	struct fip_resolve r = { .ctx = ctx, .port = port, .old = old, .net = net };
-	int rc = finish_address_pairs(port, err);
+	int rc;
 
+	for (const char *const *m = owned_members; *m; m++)
+		if (json_object_get(changes, *m) != NULL && vsw_port_is_l3_owned(ctx, old))
+			return owned_port_in_use(old, err);
+	rc = finish_address_pairs(port, err);
 	/* Addresses dropped from the list are free once the port is put:
 	 * the index follows the stored object. */
 	if (rc == 0 && json_object_get(changes, "fixed_ips") != NULL)
 		rc = fixed_ips_resolve(&r, port, err);
+	if (rc == 0 && json_object_get(changes, "fixed_ips") != NULL)
+		rc = vsw_floatingips_release_port(ctx, vsw_obj_str(port, "id"),
+						  json_object_get(port, "fixed_ips"), err);
 	return rc;
 }
 
 static int
 port_on_delete(struct vsw_ctx *ctx, const json_t *port, struct vsw_error *err)
 {
-	(void)ctx;
-	if (json_is_string(json_object_get(port, "vnic_id")))
-		return vsw_error_set(err, -EBUSY, "PortInUse", "id",
-				     "port %s has a plugged VNIC (%s); unplug it first",
-				     vsw_obj_str(port, "id"), vsw_obj_str(port, "vnic_id"));
-	return 0;
+	int rc = check_unplugged(port, err);
+
+	if (rc == 0 && vsw_port_is_l3_owned(ctx, port))
+		rc = owned_port_in_use(port, err);
+	/* As Neutron: the port's floating IPs stay, disassociated. */
+	if (rc == 0)
+		rc = vsw_floatingips_release_port(ctx, vsw_obj_str(port, "id"), NULL, err);
+	return rc;
 }
 
 static void

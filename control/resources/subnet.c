@@ -96,8 +96,9 @@ canonical_ipv4(const json_t *v, json_t **out)
 	return 0;
 }
 
-static int
-validate_gateway(const struct vsw_field *f, json_t **value, struct vsw_error *err)
+int
+vsw_validate_ipv4_field(const struct vsw_field *f, json_t **value,
+			struct vsw_error *err)
 {
 	json_t *canon;
 
@@ -212,32 +213,46 @@ canonical_route(const json_t *route, json_t **out)
 }
 
 static int
-validate_routes(const struct vsw_field *f, json_t **value, struct vsw_error *err)
+route_error(const struct vsw_field *f, const char *type, struct vsw_error *err,
+	    const char *what)
 {
-	json_t *canon = json_array();
+	return vsw_error_set(err, -EINVAL, type, f->name, "invalid input for %s: %s",
+			     f->name, what);
+}
+
+int
+vsw_validate_route_list(const struct vsw_field *f, json_t **value, size_t max,
+			const char *type, struct vsw_error *err)
+{
+	json_t *canon;
 	size_t i;
 	json_t *route;
 
-	if (json_array_size(*value) > VSW_MAX_HOST_ROUTES) {
-		json_decref(canon);
-		return invalid(f, err, "more than 20 host routes");
-	}
+	if (json_array_size(*value) > max)
+		return route_error(f, type, err, "too many routes");
+	canon = json_array();
 	json_array_foreach(*value, i, route) {
 		json_t *c;
 
 		if (canonical_route(route, &c) < 0) {
 			json_decref(canon);
-			return invalid(f, err, "each route must be {\"destination\": "
-				       "IPv4 CIDR, \"nexthop\": IPv4 address}");
+			return route_error(f, type, err, "each route must be {\"destination\": "
+					   "IPv4 CIDR, \"nexthop\": IPv4 address}");
 		}
 		if (array_has(canon, c)) {
 			json_decref(c);
 			json_decref(canon);
-			return invalid(f, err, "duplicate host route");
+			return route_error(f, type, err, "duplicate route");
 		}
 		json_array_append_new(canon, c);
 	}
 	return replace(value, canon);
+}
+
+static int
+validate_host_routes(const struct vsw_field *f, json_t **value, struct vsw_error *err)
+{
+	return vsw_validate_route_list(f, value, VSW_MAX_HOST_ROUTES, "InvalidInput", err);
 }
 
 static const struct vsw_field subnet_fields[] = {
@@ -256,14 +271,14 @@ static const struct vsw_field subnet_fields[] = {
 	  .validate = validate_cidr },
 	/* No default: not given -> the first host address; null -> none. */
 	{ .name = "gateway_ip", .type = VSW_FT_STRING,
-	  .flags = VSW_F_RW | VSW_F_NULLABLE, .validate = validate_gateway },
+	  .flags = VSW_F_RW | VSW_F_NULLABLE, .validate = vsw_validate_ipv4_field },
 	/* No default: not given -> the cidr's hosts minus the gateway. */
 	{ .name = "allocation_pools", .type = VSW_FT_LIST, .flags = VSW_F_RW,
 	  .validate = validate_pools },
 	{ .name = "dns_nameservers", .type = VSW_FT_LIST, .flags = VSW_F_RW,
 	  .default_json = "[]", .validate = validate_dns },
 	{ .name = "host_routes", .type = VSW_FT_LIST, .flags = VSW_F_RW,
-	  .default_json = "[]", .validate = validate_routes },
+	  .default_json = "[]", .validate = validate_host_routes },
 	{ .name = "enable_dhcp", .type = VSW_FT_BOOL, .flags = VSW_F_RW,
 	  .default_json = "true" },
 	{ .name = "created_at", .type = VSW_FT_STRING, .flags = VSW_F_RO },

@@ -87,7 +87,7 @@ vnic_index_keys(const json_t *vnic, vsw_model_emit_fn emit, void *arg)
 	if (socket != NULL)
 		emit(arg, "vnic.socket", socket);
 	if (devargs != NULL)
-		emit(arg, "vnic.devargs", devargs);
+		vsw_device_index_keys("vnic", devargs, emit, arg);
 	if (mac != NULL) {
 		emit(arg, "vnic.mac", mac);
 		emit(arg, "mac", mac);
@@ -153,7 +153,8 @@ create_dpdk(struct vsw_ctx *ctx, json_t *vnic, const json_t *given,
 	}
 	if (devargs == NULL)
 		return missing_for_type(err, "devargs", "dpdk");
-	return check_unique(ctx, "vnic.devargs", devargs, "DevargsInUse", "devargs", err);
+	/* One device (or kernel interface) is opened by one uplink or VNIC. */
+	return vsw_device_check_free(ctx, devargs, "devargs", err);
 }
 
 static int

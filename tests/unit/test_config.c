@@ -158,6 +158,15 @@ assert_config_equal(const struct vsw_config *a, const struct vsw_config *b)
 	assert_int_equal(a->tx_ring_size, b->tx_ring_size);
 	assert_int_equal(a->punt_ring_size, b->punt_ring_size);
 	assert_int_equal(a->mbufs, b->mbufs);
+	assert_int_equal(a->nat_max_conns, b->nat_max_conns);
+	assert_int_equal(a->nat_tcp_established_s, b->nat_tcp_established_s);
+	assert_int_equal(a->nat_tcp_transitory_s, b->nat_tcp_transitory_s);
+	assert_int_equal(a->nat_udp_s, b->nat_udp_s);
+	assert_int_equal(a->nat_icmp_s, b->nat_icmp_s);
+	assert_int_equal(a->punt_rate, b->punt_rate);
+	assert_int_equal(a->punt_burst, b->punt_burst);
+	assert_int_equal(a->icmp_error_rate, b->icmp_error_rate);
+	assert_int_equal(a->icmp_error_burst, b->icmp_error_burst);
 	assert_string_equal(a->config_file, b->config_file);
 }
 
@@ -274,6 +283,15 @@ test_defaults(void **state)
 	assert_int_equal(cfg.tx_ring_size, 1024);
 	assert_int_equal(cfg.punt_ring_size, 1024);
 	assert_int_equal(cfg.mbufs, 32768);
+	assert_int_equal(cfg.nat_max_conns, 65536);
+	assert_int_equal(cfg.nat_tcp_established_s, 7440);
+	assert_int_equal(cfg.nat_tcp_transitory_s, 240);
+	assert_int_equal(cfg.nat_udp_s, 300);
+	assert_int_equal(cfg.nat_icmp_s, 60);
+	assert_int_equal(cfg.punt_rate, 10000);
+	assert_int_equal(cfg.punt_burst, 512);
+	assert_int_equal(cfg.icmp_error_rate, 1000);
+	assert_int_equal(cfg.icmp_error_burst, 100);
 	assert_string_equal(cfg.config_file, "");
 }
 
@@ -309,7 +327,16 @@ static const char every_key_conf[] =
 	"  tx_ring_size = 512;\n"
 	"  punt_ring_size = 65536;\n"
 	"  mbufs = 0x100000;\n"
-	"};\n";
+	"};\n"
+	"nat = {\n"
+	"  max_connections = 4194304;\n"
+	"  tcp_established_timeout = 86400;\n"
+	"  tcp_transitory_timeout = 30;\n"
+	"  udp_timeout = 1;\n"
+	"  icmp_timeout = 10;\n"
+	"};\n"
+	"punt = { rate = 10000000; burst = 65536; };\n"
+	"l3 = { icmp_error_rate = 0; icmp_error_burst = 1; };\n";
 
 static void
 test_load_every_key(void **state)
@@ -349,6 +376,15 @@ test_load_every_key(void **state)
 	assert_int_equal(cfg.tx_ring_size, 512);
 	assert_int_equal(cfg.punt_ring_size, 65536);
 	assert_int_equal(cfg.mbufs, 0x100000);
+	assert_int_equal(cfg.nat_max_conns, 4194304);
+	assert_int_equal(cfg.nat_tcp_established_s, 86400);
+	assert_int_equal(cfg.nat_tcp_transitory_s, 30);
+	assert_int_equal(cfg.nat_udp_s, 1);
+	assert_int_equal(cfg.nat_icmp_s, 10);
+	assert_int_equal(cfg.punt_rate, 10000000);
+	assert_int_equal(cfg.punt_burst, 65536);
+	assert_int_equal(cfg.icmp_error_rate, 0);
+	assert_int_equal(cfg.icmp_error_burst, 1);
 	assert_string_equal(cfg.config_file, ""); /* only -c sets it */
 }
 
@@ -422,7 +458,7 @@ test_load_unknown_keys(void **state)
 {
 	assert_load_error(*state, "foo = 1;\n",
 			  "1: foo: unknown key (valid here: eal, cores, api, "
-			  "state, run_dir, log_level, limits)");
+			  "state, run_dir, log_level, limits, nat, punt, l3, uplinks)");
 	assert_load_error_prefix(*state, "limits = {\n  burst = 3;\n};\n",
 				 "2: limits.burst: unknown key (valid here: "
 				 "max_vnics, ");
@@ -1338,6 +1374,9 @@ test_example_loads_as_defaults(void **state)
 		"max_clients", "state", "db", "limits", "max_vnics", "max_ports",
 		"max_networks", "max_macs_per_network", "burst_size",
 		"rx_ring_size", "tx_ring_size", "punt_ring_size", "mbufs",
+		"nat", "max_connections", "tcp_established_timeout",
+		"tcp_transitory_timeout", "udp_timeout", "icmp_timeout",
+		"punt", "rate", "burst", "l3", "icmp_error_rate", "icmp_error_burst",
 	};
 	struct vsw_config cfg, defaults;
 	char path[PATH_MAX], err[512], *text;
@@ -1372,12 +1411,170 @@ test_example_loads_as_defaults(void **state)
 	free(text);
 }
 
+/* ---- nat, punt, l3 ---- */
+
+static void
+test_load_nat_punt_l3(void **state)
+{
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "nat = { max_connections = 1023; };", "1: nat.max_connections: must be 1024..4194304" },
+		{ "nat = { max_connections = 4194305; };", "1: nat.max_connections: must be 1024..4194304" },
+		{ "nat = { tcp_established_timeout = 0; };", "1: nat.tcp_established_timeout: must be 1..86400" },
+		{ "nat = { tcp_transitory_timeout = 86401; };", "1: nat.tcp_transitory_timeout: must be 1..86400" },
+		{ "nat = { udp_timeout = -1; };", "1: nat.udp_timeout: must be 1..86400" },
+		{ "nat = { icmp_timeout = \"60\"; };", "1: nat.icmp_timeout: expected an integer, got a string" },
+		{ "punt = { rate = 0; };", "1: punt.rate: must be 1..10000000" },
+		{ "punt = { rate = 10000001; };", "1: punt.rate: must be 1..10000000" },
+		{ "punt = { burst = 0; };", "1: punt.burst: must be 1..65536" },
+		{ "punt = { burst = 65537; };", "1: punt.burst: must be 1..65536" },
+		{ "l3 = { icmp_error_rate = 1000001; };", "1: l3.icmp_error_rate: must be 0..1000000" },
+		{ "l3 = { icmp_error_burst = 0; };", "1: l3.icmp_error_burst: must be 1..65536" },
+		{ "l3 = { icmp_error_rate = 1.5; };", "1: l3.icmp_error_rate: expected an integer, got a float" },
+		{ "\nnat = 5;", "2: nat: expected a group { ... }, got an integer" },
+	};
+	struct vsw_config cfg;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		assert_load_error(*state, bad[i].text, bad[i].error);
+	assert_load_error_prefix(*state, "punt = {\n rate = 5;\n ratelimit = 5; };",
+				 "3: punt.ratelimit: unknown key (valid here: rate, burst)");
+	assert_load_error_prefix(*state, "nat = { timeout = 5; };",
+				 "1: nat.timeout: unknown key (valid here: max_connections, ");
+	assert_load_error_prefix(*state, "l3 = { ttl = 5; };",
+				 "1: l3.ttl: unknown key (valid here: icmp_error_rate, icmp_error_burst)");
+
+	/* A partial group leaves the other keys at their defaults. */
+	assert_load_ok(*state, "nat = { udp_timeout = 30; };\npunt = { burst = 1; };\n"
+		       "l3 = { icmp_error_rate = 5; };\n", &cfg);
+	assert_int_equal(cfg.nat_udp_s, 30);
+	assert_int_equal(cfg.nat_max_conns, 65536);
+	assert_int_equal(cfg.nat_tcp_established_s, 7440);
+	assert_int_equal(cfg.punt_burst, 1);
+	assert_int_equal(cfg.punt_rate, 10000);
+	assert_int_equal(cfg.icmp_error_rate, 5);
+	assert_int_equal(cfg.icmp_error_burst, 100);
+	assert_load_ok(*state, "nat = { max_connections = 1024; };", &cfg);
+	assert_int_equal(cfg.nat_max_conns, 1024);
+}
+
+/* ---- uplinks ---- */
+
+static void
+test_load_uplinks(void **state)
+{
+	struct vsw_config cfg;
+	const struct vsw_config_uplink *u;
+
+	assert_load_ok(*state,
+		       "uplinks = (\n"
+		       "  { name = \"phys0\"; devargs = \"net_af_packet0,iface=veth1\";\n"
+		       "    role = \"vlan\"; mtu = 9000; },\n"
+		       "  { name = \"under.1\"; pci_address = \"0000:03:00.1\"; role = \"vxlan\";\n"
+		       "    local_ip = \"192.0.2.10\"; gateway_ip = \"192.0.2.1\";\n"
+		       "    local_prefixlen = 26; admin_state_up = false; }\n"
+		       ");\n", &cfg);
+	assert_int_equal(cfg.n_uplinks, 2);
+	u = &cfg.uplinks[0];
+	assert_string_equal(u->name, "phys0");
+	assert_string_equal(u->devargs, "net_af_packet0,iface=veth1");
+	assert_string_equal(u->pci_address, "");
+	assert_string_equal(u->role, "vlan");
+	assert_int_equal(u->mtu, 9000);
+	assert_int_equal(u->local_prefixlen, 0);
+	assert_true(u->admin_state_up);
+	u = &cfg.uplinks[1];
+	assert_string_equal(u->name, "under.1");
+	assert_string_equal(u->devargs, "");
+	assert_string_equal(u->pci_address, "0000:03:00.1");
+	assert_string_equal(u->local_ip, "192.0.2.10");
+	assert_string_equal(u->gateway_ip, "192.0.2.1");
+	assert_int_equal(u->local_prefixlen, 26);
+	assert_int_equal(u->mtu, 0);
+	assert_false(u->admin_state_up);
+
+	assert_load_ok(*state, "uplinks = ();\n", &cfg);
+	assert_int_equal(cfg.n_uplinks, 0);
+}
+
+static void
+test_load_uplink_errors(void **state)
+{
+	assert_load_error(*state, "uplinks = { name = \"a\"; };\n",
+			  "1: uplinks: expected a list ( { ... }, ... ), got a group");
+	assert_load_error(*state, "uplinks = ( \"a\" );\n",
+			  "1: uplinks[0]: expected a group { name = ...; role = ...; }, "
+			  "got a string");
+	assert_load_error_prefix(*state,
+				 "uplinks = (\n { name = \"a\"; role = \"flat\";\n"
+				 "   devargs = \"x\"; speed = 10; } );\n",
+				 "3: uplinks[0].speed: unknown key (valid here: name, ");
+	assert_load_error(*state, "uplinks = ( { name = \"a b\"; } );\n",
+			  "1: uplinks[0].name: 1 to 32 letters, digits, '_', '.' or '-'");
+	assert_load_error(*state,
+			  "uplinks = ( { name = \"0123456789012345678901234567890123\"; } );\n",
+			  "1: uplinks[0].name: longer than 32 characters");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"gre\"; } );\n",
+			  "1: uplinks[0].role: must be one of flat, vlan, vxlan");
+	assert_load_error(*state, "uplinks = (\n { role = \"flat\"; devargs = \"x\"; } );\n",
+			  "2: uplinks[0]: name is required");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; devargs = \"x\"; } );\n",
+			  "1: uplinks[0]: role is required (flat, vlan or vxlan)");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\"; } );\n",
+			  "1: uplinks[0]: give exactly one of devargs and pci_address");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\"; devargs = \"x\";"
+			  " pci_address = \"03:00.0\"; } );\n",
+			  "1: uplinks[0]: give exactly one of devargs and pci_address");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\";"
+			  " pci_address = \"03-00.0\"; } );\n",
+			  "1: uplinks[0].pci_address: expected a PCI address like 0000:03:00.0");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\";"
+			  " devargs = \"\"; } );\n",
+			  "1: uplinks[0].devargs: must not be empty");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"vxlan\";"
+			  " devargs = \"x\"; } );\n",
+			  "1: uplinks[0]: a vxlan uplink needs local_ip");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"vlan\";"
+			  " devargs = \"x\"; local_ip = \"10.0.0.1\"; } );\n",
+			  "1: uplinks[0]: local_ip, gateway_ip and local_prefixlen are "
+			  "for vxlan uplinks only");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"vxlan\";"
+			  " devargs = \"x\"; local_ip = \"10.0.0.300\"; } );\n",
+			  "1: uplinks[0].local_ip: expected an IPv4 address like 192.0.2.1");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"vxlan\";"
+			  " devargs = \"x\"; local_ip = \"10.0.0.1\"; local_prefixlen = 33; } );\n",
+			  "1: uplinks[0].local_prefixlen: must be 1..32");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\";"
+			  " devargs = \"x\"; mtu = 9217; } );\n",
+			  "1: uplinks[0].mtu: must be 68..9216");
+	assert_load_error(*state, "uplinks = ( { name = \"a\"; role = \"flat\"; devargs = \"x\"; },\n"
+			  " { name = \"a\"; role = \"flat\"; devargs = \"y\"; } );\n",
+			  "2: uplinks[1]: uplink a is defined twice");
+}
+
+static void
+test_load_uplinks_too_many(void **state)
+{
+	char text[4096];
+	size_t n = 0;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "uplinks = (");
+	for (int i = 0; i <= VSW_MAX_CONFIG_UPLINKS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "%s{ name = \"u%d\"; role = \"flat\"; devargs = \"d%d\"; }",
+				      i ? "," : "", i, i);
+	snprintf(text + n, sizeof(text) - n, ");\n");
+	assert_load_error(*state, text, "1: uplinks: more than 16 uplinks");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_load_every_key),
+		cmocka_unit_test(test_load_nat_punt_l3),
 		cmocka_unit_test(test_load_empty_and_partial),
 		cmocka_unit_test(test_load_socket_mode_forms),
 		cmocka_unit_test(test_load_admin_uids),
@@ -1412,6 +1609,9 @@ main(void)
 		cmocka_unit_test(test_default_run_dir),
 		cmocka_unit_test(test_uid_is_admin),
 		cmocka_unit_test(test_example_loads_as_defaults),
+		cmocka_unit_test(test_load_uplinks),
+		cmocka_unit_test(test_load_uplink_errors),
+		cmocka_unit_test(test_load_uplinks_too_many),
 	};
 
 	return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
