@@ -10,25 +10,9 @@
 #include <rte_ether.h>
 #include <rte_malloc.h>
 
+#include "dp_sync_internal.h"
 #include "log.h"
 #include "vhost_port.h"
-
-/* The device of one VNIC, by VNIC id. */
-struct vnic_dev {
-	char id[40];
-	int dp_idx;                /* -1: could not be opened */
-	char error[160];
-};
-
-struct vsw_dp_sync {
-	struct vsw_dataplane *dp;
-	json_t *vnic_slots;        /* vnic id -> slot index in devs */
-	struct vnic_dev devs[VSW_DP_MAX_PORTS];
-	json_t *net_idx;           /* network id -> data-plane network index */
-	bool net_used[VSW_DP_MAX_NETWORKS];
-	json_t *statics;           /* "net/mac" -> port index, as installed */
-	const char *dev_id[VSW_DP_MAX_PORTS]; /* port index -> vnic id (for stats) */
-};
 
 struct vsw_dp_sync *
 vsw_dp_sync_create(struct vsw_dataplane *dp)
@@ -41,7 +25,9 @@ vsw_dp_sync_create(struct vsw_dataplane *dp)
 	s->vnic_slots = json_object();
 	s->net_idx = json_object();
 	s->statics = json_object();
-	if (s->vnic_slots == NULL || s->net_idx == NULL || s->statics == NULL) {
+	s->l3 = vsw_l3_sync_create(dp);
+	if (s->vnic_slots == NULL || s->net_idx == NULL || s->statics == NULL ||
+	    s->l3 == NULL) {
 		vsw_dp_sync_destroy(s);
 		return NULL;
 	}
@@ -53,24 +39,11 @@ vsw_dp_sync_destroy(struct vsw_dp_sync *s)
 {
 	if (s == NULL)
 		return;
+	vsw_l3_sync_destroy(s->l3);
 	json_decref(s->vnic_slots);
 	json_decref(s->net_idx);
 	json_decref(s->statics);
 	free(s);
-}
-
-static bool
-obj_bool(const json_t *obj, const char *key, bool dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
-static const char *
-obj_str(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
 }
 
 /* --- VNIC devices --- */
@@ -174,8 +147,8 @@ sync_vnics(struct vsw_dp_sync *s, const json_t *vnics)
 
 /* --- networks --- */
 
-static int
-network_index(struct vsw_dp_sync *s, const char *net_id)
+int
+vsw_dp_sync_network_index(struct vsw_dp_sync *s, const char *net_id)
 {
 	json_t *v = json_object_get(s->net_idx, net_id);
 	int i;
@@ -186,6 +159,8 @@ network_index(struct vsw_dp_sync *s, const char *net_id)
 		if (!s->net_used[i]) {
 			s->net_used[i] = true;
 			json_object_set_new(s->net_idx, net_id, json_integer(i));
+			s->net_id[i] = json_object_iter_key(json_object_iter_at(s->net_idx,
+										 net_id));
 			return i;
 		}
 	}
@@ -205,16 +180,17 @@ sync_networks(struct vsw_dp_sync *s, const json_t *networks)
 			continue;
 		vsw_mac_table_flush_network(macs, (uint16_t)json_integer_value(v));
 		s->net_used[json_integer_value(v)] = false;
+		s->net_id[json_integer_value(v)] = NULL;
 		json_object_del(s->net_idx, id);
 	}
 	json_object_foreach((json_t *)networks, id, v)
-		network_index(s, id);
+		vsw_dp_sync_network_index(s, id);
 }
 
 /* --- fib --- */
 
-static void
-parse_mac(const char *text, struct rte_ether_addr *mac)
+void
+vsw_dp_sync_parse_mac(const char *text, struct rte_ether_addr *mac)
 {
 	if (text == NULL || rte_ether_unformat_addr(text, mac) < 0)
 		memset(mac, 0, sizeof(*mac));
@@ -244,7 +220,7 @@ add_pair(struct vsw_port_security *ps, const json_t *pair)
 	p->mask = plen == 0 ? 0 : htonl(~0u << (32 - plen));
 	p->addr &= p->mask;
 	if (mac != NULL)
-		parse_mac(mac, &p->mac);
+		vsw_dp_sync_parse_mac(mac, &p->mac);
 	else
 		p->mac = ps->mac;
 	ps->n_pairs++;
@@ -257,7 +233,7 @@ compile_port_security(const json_t *port, struct vsw_port_security *ps)
 	size_t i;
 
 	ps->enabled = obj_bool(port, "port_security_enabled", true);
-	parse_mac(obj_str(port, "mac_address"), &ps->mac);
+	vsw_dp_sync_parse_mac(obj_str(port, "mac_address"), &ps->mac);
 	list = json_object_get(port, "fixed_ips");
 	json_array_foreach(list, i, item) {
 		const char *ip = obj_str(item, "ip_address");
@@ -299,24 +275,81 @@ collect_plugged(struct vsw_dp_sync *s, const struct vsw_model *model,
 			continue;
 		out[n].dp_idx = (uint16_t)d->dp_idx;
 		out[n].port = port;
-		out[n].net = network_index(s, obj_str(port, "network_id"));
+		out[n].net = vsw_dp_sync_network_index(s, obj_str(port, "network_id"));
 		if (out[n].net >= 0)
 			n++;
 	}
 	return n;
 }
 
-static struct vsw_fib *
-compile_fib(const struct vsw_model *model, const struct plugged *pl, unsigned int n)
+/* VNIC ports: network, admin state, MTU, port security. */
+static void
+fill_vnic_ports(const struct vsw_model *model, struct vsw_fib *fib,
+		const struct plugged *pl, unsigned int n)
 {
-	uint32_t n_nets = 0, off = 0, *count;
-	struct vsw_fib *fib;
 	unsigned int i;
-	int net;
 
-	for (i = 0; i < n; i++)
-		n_nets = RTE_MAX(n_nets, (uint32_t)pl[i].net + 1);
-	fib = vsw_fib_alloc(n_nets, n);
+	for (i = 0; i < n; i++) {
+		const json_t *network = vsw_model_get(model, "network",
+						      obj_str(pl[i].port, "network_id"));
+		struct vsw_fib_port *fp = &fib->ports[pl[i].dp_idx];
+		struct vsw_port_security *ps = &fib->ps[pl[i].dp_idx];
+
+		fp->kind = VSW_FP_VNIC;
+		fp->net = (uint16_t)pl[i].net;
+		fp->admin_up = obj_bool(network, "admin_state_up", true) &&
+			       obj_bool(pl[i].port, "admin_state_up", true);
+		fp->max_frame = (uint32_t)json_integer_value(json_object_get(network, "mtu")) +
+				RTE_ETHER_HDR_LEN;
+		compile_port_security(pl[i].port, ps);
+		/* A port without port security may front other MACs (a VM that
+		 * bridges or routes): learn them. Others own exactly their MACs. */
+		fp->learning = !ps->enabled;
+	}
+}
+
+/* The VNIC members: a port's MAC and its address pairs' MACs are static
+ * MAC entries; an admin-down port gets no frame at all, flooded ones
+ * included. */
+static unsigned int
+vnic_members(const struct vsw_model *model, const struct plugged *pl,
+	     unsigned int n, struct vsw_fib_member *m)
+{
+	struct vsw_port_security ps;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		const json_t *network = vsw_model_get(model, "network",
+						      obj_str(pl[i].port, "network_id"));
+
+		memset(&ps, 0, sizeof(ps));
+		compile_port_security(pl[i].port, &ps);
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].idx = pl[i].dp_idx;
+		m[i].net = (uint16_t)pl[i].net;
+		m[i].flood = obj_bool(network, "admin_state_up", true) &&
+			     obj_bool(pl[i].port, "admin_state_up", true);
+		m[i].macs[m[i].n_macs++] = ps.mac;
+		for (k = 0; k < ps.n_pairs && m[i].n_macs < RTE_DIM(m[i].macs); k++)
+			m[i].macs[m[i].n_macs++] = ps.pairs[k].mac;
+	}
+	return n;
+}
+
+/* Flood lists: per network, local members first, then tunnels. */
+static struct vsw_fib *
+alloc_fib(const struct vsw_fib_member *m, unsigned int n, uint32_t n_routers)
+{
+	uint32_t n_nets = 0, n_flood = 0, off = 0, *count;
+	struct vsw_fib *fib;
+	unsigned int i, pass;
+	uint32_t net;
+
+	for (i = 0; i < n; i++) {
+		n_nets = RTE_MAX(n_nets, (uint32_t)m[i].net + 1);
+		n_flood += m[i].flood;
+	}
+	fib = vsw_fib_alloc(n_nets, n_flood, n_routers);
 	count = calloc(n_nets + 1, sizeof(*count));
 	if (fib == NULL || count == NULL) {
 		free(count);
@@ -324,38 +357,43 @@ compile_fib(const struct vsw_model *model, const struct plugged *pl, unsigned in
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		count[pl[i].net]++;
-	for (net = 0; net < (int)n_nets; net++) {
+		count[m[i].net] += m[i].flood;
+	for (net = 0; net < n_nets; net++) {
 		fib->nets[net].flood_off = off;
 		off += count[net];
 	}
-	for (i = 0; i < n; i++) {
-		const json_t *network = vsw_model_get(model, "network",
-						      obj_str(pl[i].port, "network_id"));
-		struct vsw_fib_port *fp = &fib->ports[pl[i].dp_idx];
-		struct vsw_fib_net *fn = &fib->nets[pl[i].net];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			struct vsw_fib_net *fn = &fib->nets[m[i].net];
 
-		fn->admin_up = obj_bool(network, "admin_state_up", true);
-		fp->net = (uint16_t)pl[i].net;
-		fp->admin_up = fn->admin_up && obj_bool(pl[i].port, "admin_state_up", true);
-		/* An admin-down port gets no frame at all, flooded ones included. */
-		if (fp->admin_up)
-			fib->flood[fn->flood_off + fn->n_flood++] = pl[i].dp_idx;
-		fp->max_frame = (uint32_t)json_integer_value(json_object_get(network, "mtu")) +
-				RTE_ETHER_HDR_LEN;
-		compile_port_security(pl[i].port, &fp->ps);
-		/* A port without port security may front other MACs (a VM that
-		 * bridges or routes): learn them. Others own exactly their MACs. */
-		fp->learning = !fp->ps.enabled;
+			if (!m[i].flood || m[i].tunnel != (pass == 1))
+				continue;
+			fib->flood[fn->flood_off + fn->n_flood++] = m[i].idx;
+			fn->n_local += pass == 0;
+		}
 	}
 	free(count);
 	return fib;
 }
 
-/* Static MAC entries: every plugged port's MAC and its pairs' MACs. */
 static void
-sync_static_macs(struct vsw_dp_sync *s, const struct vsw_fib *fib,
-		 const struct plugged *pl, unsigned int n)
+fill_networks(struct vsw_dp_sync *s, const struct vsw_model *model,
+	      struct vsw_fib *fib)
+{
+	uint32_t net;
+
+	for (net = 0; net < fib->n_nets; net++) {
+		const json_t *network = s->net_id[net] != NULL ?
+			vsw_model_get(model, "network", s->net_id[net]) : NULL;
+
+		fib->nets[net].admin_up = obj_bool(network, "admin_state_up", true);
+	}
+}
+
+/* Static MAC entries of every member. */
+static void
+sync_static_macs(struct vsw_dp_sync *s, const struct vsw_fib_member *m,
+		 unsigned int n)
 {
 	struct vsw_mac_table *macs = vsw_dp_mac_table(s->dp);
 	json_t *want = json_object();
@@ -365,15 +403,12 @@ sync_static_macs(struct vsw_dp_sync *s, const struct vsw_fib *fib,
 	unsigned int i, k;
 
 	for (i = 0; i < n; i++) {
-		const struct vsw_port_security *ps = &fib->ports[pl[i].dp_idx].ps;
 		char buf[64], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
-		for (k = 0; k <= ps->n_pairs; k++) {
-			const struct rte_ether_addr *a = k == 0 ? &ps->mac : &ps->pairs[k - 1].mac;
-
-			rte_ether_format_addr(mac, sizeof(mac), a);
-			snprintf(buf, sizeof(buf), "%d/%s", pl[i].net, mac);
-			json_object_set_new(want, buf, json_integer(pl[i].dp_idx));
+		for (k = 0; k < m[i].n_macs; k++) {
+			rte_ether_format_addr(mac, sizeof(mac), &m[i].macs[k]);
+			snprintf(buf, sizeof(buf), "%u/%s", m[i].net, mac);
+			json_object_set_new(want, buf, json_integer(m[i].idx));
 		}
 	}
 	json_object_foreach_safe(s->statics, tmp, key, v) {
@@ -410,6 +445,7 @@ sync_attachments(struct vsw_dp_sync *s, const struct plugged *pl, unsigned int n
 
 	for (i = 0; i < n; i++)
 		on[pl[i].dp_idx] = true;
+	vsw_l3_sync_polled(s, on);
 	for (i = 0; i < VSW_DP_MAX_PORTS; i++)
 		if (vsw_dp_port_get(s->dp, (uint16_t)i) != NULL)
 			vsw_dp_port_set_attached(s->dp, (uint16_t)i, on[i]);
@@ -420,39 +456,58 @@ static bool
 fib_equal(const struct vsw_fib *a, const struct vsw_fib *b)
 {
 	return a->n_nets == b->n_nets && a->n_flood == b->n_flood &&
+	       a->n_routers == b->n_routers &&
+	       memcmp(a->uplinks, b->uplinks, sizeof(a->uplinks)) == 0 &&
 	       memcmp(a->ports, b->ports, sizeof(a->ports)) == 0 &&
+	       memcmp(a->ps, b->ps, sizeof(a->ps)) == 0 &&
+	       memcmp(a->routers, b->routers, sizeof(*a->routers) * a->n_routers) == 0 &&
 	       memcmp(a->nets, b->nets, sizeof(*a->nets) * a->n_nets) == 0 &&
 	       memcmp(a->flood, b->flood, sizeof(*a->flood) * a->n_flood) == 0;
 }
 
+/* The largest member list: every data-plane port and vport, and the
+ * static FDB entries behind VTEPs. */
+#define VSW_MAX_MEMBERS (VSW_FIB_MAX_PORTS + 65536)
+
 void
 vsw_dp_sync_apply(struct vsw_dp_sync *s, const struct vsw_model *model)
 {
+	struct vsw_fib_member *members;
+	uint32_t n_routers = 0;
 	struct plugged *pl;
-	struct vsw_fib *fib;
-	unsigned int n;
+	struct vsw_fib *fib = NULL;
+	unsigned int n, n_members;
 
 	sync_networks(s, vsw_model_kind(model, "network"));
 	sync_vnics(s, vsw_model_kind(model, "vnic"));
 	pl = malloc(sizeof(*pl) * VSW_DP_MAX_PORTS);
-	if (pl == NULL)
-		return;
+	members = malloc(sizeof(*members) * VSW_MAX_MEMBERS);
+	if (pl == NULL || members == NULL)
+		goto out;
 	n = collect_plugged(s, model, pl);
-	fib = compile_fib(model, pl, n);
+	n_members = vnic_members(model, pl, n, members);
+	n_members = vsw_l3_sync_prepare(s, model, members, n_members, VSW_MAX_MEMBERS,
+					&n_routers);
+	fib = alloc_fib(members, n_members, n_routers);
 	if (fib == NULL) {
 		VSW_LOG(ERR, "no memory to compile the forwarding tables");
-		free(pl);
-		return;
+		goto out;
 	}
+	fill_networks(s, model, fib);
+	fill_vnic_ports(model, fib, pl, n);
+	vsw_l3_sync_fill(s, model, fib);
 	/* Entries of new ports first, so their frames never flood needlessly;
 	 * removed entries' ports are already out of the old fib's reach. */
-	sync_static_macs(s, fib, pl, n);
+	sync_static_macs(s, members, n_members);
 	if (fib_equal(fib, vsw_dp_fib(s->dp)))
 		vsw_fib_free(fib);
 	else
 		vsw_dp_publish_fib(s->dp, fib);
+	vsw_l3_sync_commit(s);
 	/* Polled from now on: the fib that knows the port is already live. */
 	sync_attachments(s, pl, n);
+out:
+	free(members);
 	free(pl);
 }
 
@@ -479,6 +534,8 @@ vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind, const json_t *
 
 	if (strcmp(kind, "vnic") == 0)
 		return vnic_status(s, obj_str(obj, "id"));
+	if (strcmp(kind, "uplink") == 0)
+		return vsw_l3_sync_uplink_status(s, obj);
 	if (strcmp(kind, "port") != 0)
 		return NULL;
 	vnic_id = obj_str(obj, "vnic_id");
@@ -488,15 +545,41 @@ vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind, const json_t *
 }
 
 const char *
-vsw_dp_sync_vnic_error(const struct vsw_dp_sync *s, const char *vnic_id)
+vsw_dp_sync_status_reason(const struct vsw_dp_sync *s, const char *kind,
+			  const json_t *obj)
 {
-	const struct vnic_dev *d = vnic_dev(s, vnic_id);
+	const struct vnic_dev *d;
 
+	if (strcmp(kind, "uplink") == 0)
+		return vsw_l3_sync_uplink_error(s, obj);
+	if (strcmp(kind, "vnic") != 0)
+		return NULL;
+	d = vnic_dev(s, obj_str(obj, "id"));
 	return d != NULL && d->dp_idx < 0 ? d->error : NULL;
 }
 
-static json_t *
-counters_json(const struct vsw_port_stats *st)
+const char *
+vsw_dp_sync_network_id(const struct vsw_dp_sync *s, uint16_t net)
+{
+	return net < VSW_DP_MAX_NETWORKS ? s->net_id[net] : NULL;
+}
+
+void
+vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
+			      void (*fn)(void *arg, uint16_t scope), void *arg)
+{
+	s->scope_released = fn;
+	s->scope_arg = arg;
+}
+
+bool
+vsw_dp_sync_learn(struct vsw_dp_sync *s)
+{
+	return vsw_l3_sync_learn(s);
+}
+
+json_t *
+vsw_dp_sync_counters_json(const struct vsw_port_stats *st)
 {
 	json_t *drops = json_object();
 	uint64_t total = 0;
@@ -558,7 +641,7 @@ vnic_counters(const struct vsw_dp_sync *s, const char *id, const json_t *vnic,
 	memset(st, 0, sizeof(*st));
 	if (d != NULL && d->dp_idx >= 0)
 		vsw_dp_port_stats(s->dp, (uint16_t)d->dp_idx, st);
-	o = counters_json(st);
+	o = vsw_dp_sync_counters_json(st);
 	if (d != NULL && d->dp_idx >= 0)
 		add_device_counters(s, (uint16_t)d->dp_idx, o);
 	json_object_set_new(o, "id", json_string(id));
@@ -592,7 +675,7 @@ vsw_dp_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,
 	}
 	json_object_foreach(s->net_idx, id, v) {
 		uint16_t net = (uint16_t)json_integer_value(v);
-		json_t *o = counters_json(sums != NULL ? &sums[net] : &st);
+		json_t *o = vsw_dp_sync_counters_json(sums != NULL ? &sums[net] : &st);
 
 		json_object_set_new(o, "id", json_string(id));
 		json_object_set(o, "name", json_object_get(vsw_model_get(model, "network", id), "name"));
@@ -603,6 +686,7 @@ vsw_dp_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,
 	json_object_set_new(stats, "vnics", vnic_list);
 	json_object_set_new(stats, "networks", net_list);
 	vsw_mac_table_stats(macs, &ms);
+	vsw_l3_sync_stats(s, model, stats);
 	json_object_set_new(stats, "mac_table", json_pack("{s:I, s:I, s:I, s:I}",
 		"learned", (json_int_t)ms.learned, "aged", (json_int_t)ms.aged,
 		"learn_ring_full", (json_int_t)ms.learn_ring_full,

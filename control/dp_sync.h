@@ -10,6 +10,8 @@
  * says is made true, so a restart rebuilds everything from the database.
  */
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "dp.h"
@@ -24,12 +26,25 @@ void vsw_dp_sync_destroy(struct vsw_dp_sync *s);
  * makes its VNIC's status ERROR (with the reason); it does not fail. */
 void vsw_dp_sync_apply(struct vsw_dp_sync *s, const struct vsw_model *model);
 
-/* ACTIVE, DOWN or ERROR for a vnic or a port; NULL for other kinds. */
+/* ACTIVE, DOWN or ERROR for a vnic, a port or an uplink; NULL for other kinds. */
 const char *vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind,
 			       const json_t *obj);
 
-/* Why a VNIC is in ERROR, or NULL. */
-const char *vsw_dp_sync_vnic_error(const struct vsw_dp_sync *s, const char *vnic_id);
+/* Why a VNIC or an uplink is in ERROR, or NULL. */
+const char *vsw_dp_sync_status_reason(const struct vsw_dp_sync *s, const char *kind,
+				      const json_t *obj);
+
+/* The id of the network at a data-plane index, or NULL. */
+const char *vsw_dp_sync_network_id(const struct vsw_dp_sync *s, uint16_t net);
+
+/* fn(arg, scope) runs when a router or an uplink's underlay goes away
+ * (neighbour scopes of kvt.h): whoever caches per-scope state drops it. */
+void vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
+				   void (*fn)(void *arg, uint16_t scope), void *arg);
+
+/* Takes the workers' VTEP learning requests; true when the model must be
+ * applied again (a new remote VTEP gets a vport). */
+bool vsw_dp_sync_learn(struct vsw_dp_sync *s);
 
 /* Per-VNIC and per-network counters, and the MAC table's, into stats. */
 void vsw_dp_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,

@@ -18,15 +18,20 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <rte_cycles.h>
 #include <rte_version.h>
 
 #include "api.h"
 #include "dp.h"
 #include "dp_sync.h"
+#include "resources.h"
 #include "event_loop.h"
 #include "imb_arch.h"
 #include "log.h"
+#include "kvt.h"
 #include "model.h"
+#include "nat.h"
+#include "punt_handler.h"
 #include "resource.h"
 #include "rpc_server.h"
 #include "vsw_config.h"
@@ -34,6 +39,9 @@
 /* Data-plane housekeeping period: learned MACs (a migrated VM's RARP)
  * reach the MAC table within one tick. */
 #define VSW_TICK_MS 10
+/* Punted packets the control thread takes per tick (the rest wait in the
+ * bounded ring, or are dropped by the workers' rate limits). */
+#define VSW_PUNT_BUDGET 256
 
 enum {
 	VSW_EXIT_OK = 0,
@@ -49,6 +57,7 @@ struct vswd {
 	struct vsw_api *api;
 	struct vsw_loop *loop;
 	struct vsw_rpc_server *srv;
+	struct vsw_punt_handler *punt;
 	int signal_fd;
 };
 
@@ -134,6 +143,9 @@ refresh_status_views(struct vswd *d, struct vsw_model *model)
 		if (port_id != NULL && status_changed(d, model, "port", port_id))
 			vsw_model_refresh_view(model, "port", port_id);
 	}
+	json_object_foreach((json_t *)vsw_model_kind(model, "uplink"), id, vnic)
+		if (status_changed(d, model, "uplink", id))
+			vsw_model_refresh_view(model, "uplink", id);
 }
 
 static int
@@ -163,9 +175,7 @@ hook_status_reason(void *arg, const char *kind, const json_t *obj)
 {
 	struct vswd *d = arg;
 
-	if (strcmp(kind, "vnic") != 0)
-		return NULL;
-	return vsw_dp_sync_vnic_error(d->sync, json_string_value(json_object_get(obj, "id")));
+	return vsw_dp_sync_status_reason(d->sync, kind, obj);
 }
 
 /* workers.list: which worker polls which VNIC queue. */
@@ -181,6 +191,22 @@ method_workers_list(struct vsw_ctx *ctx, void *data, json_t *params,
 	if (rc < 0)
 		return rc;
 	*result = vsw_dp_sync_workers(d->sync);
+	return 0;
+}
+
+/* neighbors.list: what the appliance learned by ARP or is resolving. */
+static int
+method_neighbors_list(struct vsw_ctx *ctx, void *data, json_t *params,
+		      json_t **result, struct vsw_error *err)
+{
+	struct vswd *d = data;
+	static const char *const none[] = { NULL };
+	int rc = vsw_params_only(params, none, err);
+
+	RTE_SET_USED(ctx);
+	if (rc < 0)
+		return rc;
+	*result = vsw_punt_handler_neighbours(d->punt, rte_rdtsc());
 	return 0;
 }
 
@@ -201,6 +227,13 @@ on_tick(void *arg)
 	struct vswd *d = arg;
 
 	vsw_dp_tick(d->dp);
+	vsw_punt_handler_poll(d->punt, rte_rdtsc(), VSW_PUNT_BUDGET);
+	vsw_punt_handler_tick(d->punt, rte_rdtsc());
+	/* A VTEP first heard from gets its vport (and its place in flooding). */
+	if (vsw_dp_sync_learn(d->sync)) {
+		vsw_dp_sync_apply(d->sync, vsw_api_model(d->api));
+		refresh_status_views(d, vsw_api_model(d->api));
+	}
 }
 
 static void
@@ -245,6 +278,17 @@ worker_stats(const struct vsw_worker_info *wi, unsigned int i)
 		"cycles_per_packet", pkts ? (double)c->busy_cycles / (double)pkts : 0.0);
 }
 
+static json_t *
+nat_stats(struct vswd *d)
+{
+	struct vsw_nat_stats ns;
+
+	vsw_nat_stats(vsw_dp_nat(d->dp), &ns);
+	return json_pack("{s:I, s:I, s:I, s:I}", "active", (json_int_t)ns.active,
+			 "created", (json_int_t)ns.created, "expired", (json_int_t)ns.expired,
+			 "full", (json_int_t)ns.full);
+}
+
 static void
 hook_stats(void *arg, json_t *stats)
 {
@@ -269,6 +313,8 @@ hook_stats(void *arg, json_t *stats)
 		vsw_rpc_server_stats(d->srv, server);
 	json_object_set_new(stats, "server", server);
 	vsw_dp_sync_stats(d->sync, vsw_api_model(d->api), stats);
+	json_object_set_new(stats, "punt", vsw_punt_handler_stats(d->punt));
+	json_object_set_new(stats, "nat", nat_stats(d));
 }
 
 static int
@@ -300,12 +346,29 @@ open_state(struct vswd *d)
 		VSW_LOG(ERR, "state db %s: %s", d->cfg.db_path, err.message);
 		return -EIO;
 	}
-	if (vsw_api_register_method(d->api, "workers.list", method_workers_list, d, 0) < 0)
+	if (vsw_api_register_method(d->api, "workers.list", method_workers_list, d, 0) < 0 ||
+	    vsw_api_register_method(d->api, "neighbors.list", method_neighbors_list, d,
+				    VSW_METHOD_ADMIN) < 0)
 		return -ENOMEM;
 	/* Everything the database holds is put back in force before the
 	 * API socket opens. */
 	vsw_dp_sync_apply(d->sync, vsw_api_model(d->api));
 	refresh_status_views(d, vsw_api_model(d->api));
+	return 0;
+}
+
+/* Uplinks named in the config file and not stored yet are created as if
+ * by an admin request: a bad one is a configuration error. */
+static int
+apply_config_uplinks(struct vswd *d)
+{
+	char msg[512];
+
+	if (vsw_uplinks_apply_config(d->api, &d->cfg, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "vswd: config: %s\n", msg);
+		VSW_LOG(ERR, "config: %s", msg);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -333,6 +396,55 @@ start_control(struct vswd *d, const sigset_t *sigs)
 	return vsw_loop_add_fd(d->loop, d->signal_fd, EPOLLIN, on_signal, d);
 }
 
+static const struct vsw_fib *
+punt_fib(void *arg)
+{
+	return vsw_dp_fib(((struct vswd *)arg)->dp);
+}
+
+static const struct vsw_model *
+punt_model(void *arg)
+{
+	struct vswd *d = arg;
+
+	return d->api != NULL ? vsw_api_model(d->api) : NULL;
+}
+
+static const char *
+punt_net_id(void *arg, uint16_t net)
+{
+	return vsw_dp_sync_network_id(((struct vswd *)arg)->sync, net);
+}
+
+/* A router or underlay gone: its learned neighbours and parked packets go. */
+static void
+scope_released(void *arg, uint16_t scope)
+{
+	struct vswd *d = arg;
+
+	if (d->punt != NULL)
+		vsw_punt_handler_flush_scope(d->punt, scope);
+}
+
+static struct vsw_punt_handler *
+create_punt_handler(struct vswd *d)
+{
+	struct vsw_punt_handler_params p = {
+		.punt = vsw_dp_punt(d->dp),
+		.kvt = vsw_dp_kvt(d->dp),
+		.pool = vsw_dp_pool(d->dp),
+		.fib = punt_fib,
+		.model = punt_model,
+		.net_id = punt_net_id,
+		.arg = d,
+		.tsc_hz = rte_get_tsc_hz(),
+	};
+
+	if (d->sync != NULL)
+		vsw_dp_sync_on_scope_released(d->sync, scope_released, d);
+	return vsw_punt_handler_create(&p);
+}
+
 static void
 shutdown_all(struct vswd *d)
 {
@@ -345,6 +457,8 @@ shutdown_all(struct vswd *d)
 	if (d->api != NULL)
 		vsw_api_destroy(d->api);
 	vsw_dp_sync_destroy(d->sync);
+	if (d->punt != NULL)
+		vsw_punt_handler_free(d->punt);
 	if (d->dp != NULL)
 		vsw_dp_destroy(d->dp);
 }
@@ -384,13 +498,18 @@ main(int argc, char **argv)
 		return VSW_EXIT_STARTUP;
 	}
 	d.sync = vsw_dp_sync_create(d.dp);
-	if (d.sync == NULL) {
+	d.punt = create_punt_handler(&d);
+	if (d.sync == NULL || d.punt == NULL) {
 		shutdown_all(&d);
 		return VSW_EXIT_STARTUP;
 	}
 	if (open_state(&d) < 0) {
 		shutdown_all(&d);
 		return VSW_EXIT_STATE;
+	}
+	if (apply_config_uplinks(&d) < 0) {
+		shutdown_all(&d);
+		return VSW_EXIT_CONFIG;
 	}
 	rc = start_control(&d, &sigs);
 	if (rc < 0) {

@@ -50,7 +50,7 @@ static const struct vswctl_kind vswctl_kinds[] = {
 	{ "port", NULL, "id name network_id mac_address status vnic_id" },
 	{ "vnic", NULL, "id name type mac_address port_id status socket|devargs" },
 	{ "subnet", NULL, "id name network_id cidr gateway_ip" },
-	{ "router", NULL, NULL },
+	{ "router", NULL, "id name status admin_state_up gw_port_id" },
 	{ "floatingip", "floating_ip", "id floating_ip_address fixed_ip_address port_id status" },
 	{ "uplink", NULL, "id name devargs role status" },
 	{ "ikepolicy", NULL, NULL },
@@ -94,6 +94,18 @@ static const struct vswctl_verb vswctl_verbs[] = {
 	{ "vnic", "plug", "plug", {{ "vnic_id", NULL }, { "port_id", "port" }}, false,
 	  VSWCTL_OUT_OBJECT, "VNIC PORT" },
 	{ "vnic", "unplug", "unplug", {{ "vnic_id", NULL }}, false, VSWCTL_OUT_OBJECT, "VNIC" },
+	{ "router", "add-interface", "add_interface", {{ "id", NULL }, { "subnet_id", "subnet" }},
+	  false, VSWCTL_OUT_OBJECT, "ROUTER SUBNET" },
+	{ "router", "remove-interface", "remove_interface",
+	  {{ "id", NULL }, { "subnet_id", "subnet" }}, false, VSWCTL_OUT_OBJECT, "ROUTER SUBNET" },
+	{ "network", "add-remote-vtep", "add_remote_vtep", {{ "id", NULL }}, true,
+	  VSWCTL_OUT_OBJECT, "NETWORK --ip-address IP" },
+	{ "network", "remove-remote-vtep", "remove_remote_vtep", {{ "id", NULL }}, true,
+	  VSWCTL_OUT_OBJECT, "NETWORK --ip-address IP" },
+	{ "network", "add-fdb-entry", "add_fdb_entry", {{ "id", NULL }}, true,
+	  VSWCTL_OUT_OBJECT, "NETWORK --mac MAC --remote-ip IP" },
+	{ "network", "remove-fdb-entry", "remove_fdb_entry", {{ "id", NULL }}, true,
+	  VSWCTL_OUT_OBJECT, "NETWORK --mac MAC" },
 };
 
 /* Friendly options (after '-' -> '_'). Besides these, --KIND NAME|ID sets
@@ -110,7 +122,10 @@ static const struct vswctl_alias vswctl_aliases[] = {
 	{ NULL, "enable", "admin_state_up", "true" },
 	{ NULL, "disable", "admin_state_up", "false" },
 	{ NULL, "project", "project_id", NULL },
-	{ "network", "type", "network_type", NULL },
+	{ "network", "type", "provider:network_type", NULL },
+	{ "network", "physical_network", "provider:physical_network", NULL },
+	{ "network", "segmentation_id", "provider:segmentation_id", NULL },
+	{ "network", "external", "router:external", "true" },
 	{ "vnic", "socket_path", "socket", NULL },
 };
 
@@ -118,7 +133,8 @@ static const struct vswctl_alias vswctl_aliases[] = {
 static const char *const vswctl_string_fields[] = {
 	"name", "description", "socket", "devargs", "device_id", "device_owner",
 	"project_id", "tenant_id", "mac_address", "psk", "peer_id", "local_id",
-	"physical_network", "mode", "type", "network_type",
+	"physical_network", "mode", "type", "network_type", "provider:network_type",
+	"provider:physical_network", "role", "pci_address",
 };
 
 /* Commands that are one method without arguments. */
@@ -134,6 +150,7 @@ static const struct vswctl_simple vswctl_simples[] = {
 	{ "info", "system.info", VSWCTL_OUT_TREE, NULL },
 	{ "extensions", "extensions.list", VSWCTL_OUT_LIST, "alias name version description" },
 	{ "workers", "workers.list", VSWCTL_OUT_LIST, "worker vnic port queue" },
+	{ "neighbors", "neighbors.list", VSWCTL_OUT_LIST, "scope ip mac state age_s parked" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

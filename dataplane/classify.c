@@ -5,12 +5,19 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include <rte_ip.h>
+#include <rte_udp.h>
+
 #include "mac_table.h"
 #include "port_security.h"
+#include "punt.h"
 #include "worker.h"
 
+#define VSW_DHCP_SERVER_PORT 67
+
 static inline enum vsw_drop
-check_frame(const struct vsw_fib_port *fp, const struct rte_mbuf *m)
+check_frame(const struct vsw_fib_port *fp, const struct vsw_port_security *ps,
+	    const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eh;
 
@@ -24,8 +31,8 @@ check_frame(const struct vsw_fib_port *fp, const struct rte_mbuf *m)
 		return VSW_DROP_MTU;
 	if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr)))
 		return VSW_DROP_SRC_MULTICAST;
-	if (fp->ps.enabled)
-		return vsw_port_security_check(&fp->ps, m);
+	if (ps->enabled)
+		return vsw_port_security_check(ps, m);
 	return VSW_DROP_MAX;
 }
 
@@ -45,6 +52,37 @@ learn(struct vsw_worker *w, uint16_t net, uint16_t in_port, struct rte_mbuf *m)
 	w->learn_cache.key = key;
 	w->learn_cache.port = in_port;
 	w->learn_cache.now_s = w->now_s;
+}
+
+/* A DHCP client message (UDP to port 67), on a network whose subnets the
+ * switch itself serves: nothing else on the network may see it. */
+static inline bool
+is_dhcp_client(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	const struct rte_udp_hdr *udp;
+	uint32_t ihl;
+
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*udp) ||
+	    ip->next_proto_id != IPPROTO_UDP)
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (m->data_len < sizeof(*eh) + ihl + sizeof(*udp))
+		return false;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	return udp->dst_port == RTE_BE16(VSW_DHCP_SERVER_PORT);
+}
+
+static void
+punt_dhcp(struct vsw_worker *w, uint16_t in_port, uint16_t net, struct rte_mbuf *m)
+{
+	struct vsw_pkt_meta meta = {
+		.port = in_port, .net = net, .kind = VSW_PUNT_DHCP,
+	};
+
+	vsw_worker_punt(w, &meta, m);
 }
 
 uint16_t
@@ -71,13 +109,17 @@ vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 		if (i + 2 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
 		st->rx_bytes += m->pkt_len;
-		reason = check_frame(fp, m);
+		reason = check_frame(fp, &fib->ps[in_port], m);
 		if (unlikely(reason != VSW_DROP_MAX)) {
 			vsw_worker_drop(w, in_port, reason, m);
 			continue;
 		}
 		if (fp->learning)
 			learn(w, fp->net, in_port, m);
+		if (unlikely(fib->nets[fp->net].dhcp) && is_dhcp_client(m)) {
+			punt_dhcp(w, in_port, fp->net, m);
+			continue;
+		}
 		pkts[kept++] = m;
 	}
 	return kept;

@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -22,11 +23,16 @@
 
 #include "dp_internal.h"
 #include "eal_args.h"
+#include "kvt.h"
 #include "log.h"
+#include "nat.h"
+#include "punt.h"
 #include "queue_assign.h"
 
 #define VSW_MBUF_CACHE 256
 #define VSW_MAC_MAX_AGE_S 300   /* as OVS's default mac-aging-time */
+#define VSW_KVT_CAPACITY 262144     /* neighbours, floating IPs, VNIs, VTEPs */
+#define VSW_PUNT_RING 1024
 
 
 int
@@ -70,6 +76,49 @@ create_pool(struct vsw_dataplane *dp, const struct vsw_config *cfg, char *err,
 	return 0;
 }
 
+/* The tables of the L3 stages: neighbours etc., the punt/inject rings,
+ * the SNAT connection tables. */
+static int
+create_l3_tables(struct vsw_dataplane *dp, const struct vsw_config *cfg,
+		 char *err, size_t errlen)
+{
+	struct vsw_kvt_params kp = {
+		.name = "vsw_kvt",
+		.capacity = VSW_KVT_CAPACITY,
+		.qsbr = dp->qsbr,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct vsw_punt_params pp = {
+		.punt_ring_size = VSW_PUNT_RING,
+		.inject_ring_size = VSW_PUNT_RING,
+		.learn_ring_size = VSW_PUNT_RING,
+		.rate_per_worker = cfg->punt_rate,
+		.burst = cfg->punt_burst,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct vsw_nat_params np = {
+		.n_workers = dp->n_workers,
+		.max_conns = cfg->nat_max_conns,
+		.tcp_established_s = cfg->nat_tcp_established_s,
+		.tcp_transitory_s = cfg->nat_tcp_transitory_s,
+		.udp_s = cfg->nat_udp_s,
+		.icmp_s = cfg->nat_icmp_s,
+		.tsc_hz = dp->tsc_hz,
+		.qsbr = dp->qsbr,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	dp->kvt = vsw_kvt_create(&kp);
+	dp->punt = vsw_punt_create(&pp);
+	dp->nat = vsw_nat_create(&np);
+	if (dp->kvt == NULL || dp->punt == NULL || dp->nat == NULL) {
+		snprintf(err, errlen, "cannot allocate the L3 tables: %s",
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int
 create_tables(struct vsw_dataplane *dp, const struct vsw_config *cfg, char *err,
 	      size_t errlen)
@@ -91,7 +140,7 @@ create_tables(struct vsw_dataplane *dp, const struct vsw_config *cfg, char *err,
 	}
 	mp.qsbr = dp->qsbr;
 	dp->macs = vsw_mac_table_create(&mp);
-	dp->fib = vsw_fib_alloc(0, 0);
+	dp->fib = vsw_fib_alloc(0, 0, 0);
 	dp->assign = rte_zmalloc("vsw_rxq_assign", sizeof(*dp->assign) *
 				 VSW_DP_MAX_PORTS * VSW_DP_MAX_QUEUES, 0);
 	if (dp->macs == NULL || dp->fib == NULL || dp->assign == NULL) {
@@ -100,6 +149,8 @@ create_tables(struct vsw_dataplane *dp, const struct vsw_config *cfg, char *err,
 			 mp.capacity);
 		return -ENOMEM;
 	}
+	if (create_l3_tables(dp, cfg, err, errlen) < 0)
+		return -ENOMEM;
 	dp->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (dp->event_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -122,10 +173,18 @@ init_worker(struct vsw_dataplane *dp, struct vsw_worker *w, unsigned int i,
 	w->fib = &dp->fib;
 	w->macs = dp->macs;
 	w->tsc_hz = dp->tsc_hz;
+	w->pool = dp->pool;
+	w->kvt = dp->kvt;
+	w->punt = dp->punt;
+	w->nat = dp->nat;
+	w->meta_off = vsw_punt_meta_offset(dp->punt);
+	vsw_punt_tb_init(dp->punt, &w->punt_tb, dp->tsc_hz);
+	vsw_tb_init(&w->icmp_tb, dp->tsc_hz, cfg->icmp_error_rate,
+		    cfg->icmp_error_rate != 0 ? cfg->icmp_error_burst : 0);
 	w->txbufs = rte_zmalloc("vsw_txbufs", sizeof(*w->txbufs) * VSW_DP_MAX_PORTS,
 				RTE_CACHE_LINE_SIZE);
 	w->port_stats = rte_zmalloc("vsw_port_stats",
-				    sizeof(*w->port_stats) * VSW_DP_MAX_PORTS,
+				    sizeof(*w->port_stats) * VSW_FIB_MAX_PORTS,
 				    RTE_CACHE_LINE_SIZE);
 	return w->txbufs != NULL && w->port_stats != NULL ? 0 : -ENOMEM;
 }
@@ -373,6 +432,16 @@ sum_port_stats(const struct vsw_dataplane *dp, uint16_t idx,
 }
 
 void
+vsw_dp_port_stats_rebase(struct vsw_dataplane *dp, uint16_t idx)
+{
+	if (idx >= VSW_FIB_MAX_PORTS)
+		return;
+	pthread_mutex_lock(&dp->port_lock);
+	sum_port_stats(dp, idx, &dp->base[idx]);
+	pthread_mutex_unlock(&dp->port_lock);
+}
+
+void
 vsw_dp_port_stats(const struct vsw_dataplane *dp, uint16_t idx,
 		  struct vsw_port_stats *out)
 {
@@ -503,6 +572,41 @@ vsw_dp_mac_table(struct vsw_dataplane *dp)
 	return dp->macs;
 }
 
+int
+vsw_dp_port_mac(const struct vsw_dataplane *dp, uint16_t idx,
+		struct rte_ether_addr *mac)
+{
+	const struct vsw_dp_port *p = vsw_dp_port_get(dp, idx);
+
+	if (p == NULL || p->type != VSW_DP_PORT_ETHDEV)
+		return -ENODEV;
+	return rte_eth_macaddr_get(p->eth.port_id, mac);
+}
+
+struct vsw_kvt *
+vsw_dp_kvt(struct vsw_dataplane *dp)
+{
+	return dp->kvt;
+}
+
+struct vsw_punt *
+vsw_dp_punt(struct vsw_dataplane *dp)
+{
+	return dp->punt;
+}
+
+struct vsw_nat *
+vsw_dp_nat(struct vsw_dataplane *dp)
+{
+	return dp->nat;
+}
+
+struct rte_mempool *
+vsw_dp_pool(struct vsw_dataplane *dp)
+{
+	return dp->pool;
+}
+
 const struct vsw_fib *
 vsw_dp_fib(const struct vsw_dataplane *dp)
 {
@@ -614,6 +718,12 @@ vsw_dp_destroy(struct vsw_dataplane *dp)
 	}
 	rte_free(dp->workers);
 	vsw_fib_free(dp->fib);
+	if (dp->punt != NULL)
+		vsw_punt_free(dp->punt);
+	if (dp->nat != NULL)
+		vsw_nat_free(dp->nat);
+	if (dp->kvt != NULL)
+		vsw_kvt_free(dp->kvt);
 	if (dp->macs != NULL)
 		vsw_mac_table_free(dp->macs);
 	rte_free(dp->assign);

@@ -49,10 +49,17 @@ void vsw_dp_port_set_attached(struct vsw_dataplane *dp, uint16_t idx, bool on);
 void vsw_dp_apply_attachments(struct vsw_dataplane *dp);
 /* NULL when idx is not open. */
 const struct vsw_dp_port *vsw_dp_port_get(const struct vsw_dataplane *dp, uint16_t idx);
+/* The MAC address of an ethdev port (an uplink). */
+int vsw_dp_port_mac(const struct vsw_dataplane *dp, uint16_t idx,
+		    struct rte_ether_addr *mac);
 
 /* --- tables (control thread) --- */
 
 struct vsw_mac_table *vsw_dp_mac_table(struct vsw_dataplane *dp);
+struct vsw_kvt *vsw_dp_kvt(struct vsw_dataplane *dp);
+struct vsw_punt *vsw_dp_punt(struct vsw_dataplane *dp);
+struct vsw_nat *vsw_dp_nat(struct vsw_dataplane *dp);
+struct rte_mempool *vsw_dp_pool(struct vsw_dataplane *dp);
 /* The fib the workers use now (read-only for the caller). */
 const struct vsw_fib *vsw_dp_fib(const struct vsw_dataplane *dp);
 /* Makes fib the workers' table, waits for a grace period, frees the old. */
@@ -81,7 +88,10 @@ struct vsw_worker_info {
 void vsw_dp_worker_info(const struct vsw_dataplane *dp, unsigned int i,
 			struct vsw_worker_info *out);
 
-/* A port's counters summed over workers since the port was opened. */
+/* Counters of a (v)port index count from now on (a vport allocated anew). */
+void vsw_dp_port_stats_rebase(struct vsw_dataplane *dp, uint16_t idx);
+
+/* A port's or vport's counters summed over workers since it was opened. */
 void vsw_dp_port_stats(const struct vsw_dataplane *dp, uint16_t idx,
 		       struct vsw_port_stats *out);
 

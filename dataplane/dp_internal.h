@@ -14,6 +14,9 @@ struct vsw_dataplane {
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *qsbr;
 	struct vsw_mac_table *macs;
+	struct vsw_kvt *kvt;
+	struct vsw_punt *punt;
+	struct vsw_nat *nat;
 	struct vsw_fib *fib;               /* read by workers (acquire) */
 	unsigned int n_workers;
 	struct vsw_worker *workers;        /* rte_zmalloc'd, cache-aligned */
@@ -29,7 +32,7 @@ struct vsw_dataplane {
 
 	/* Control thread only. */
 	bool was_ready[VSW_DP_MAX_PORTS];
-	struct vsw_port_stats base[VSW_DP_MAX_PORTS]; /* counters at open */
+	struct vsw_port_stats base[VSW_FIB_MAX_PORTS]; /* counters at open */
 	unsigned int n_assign;
 	struct vsw_rxq_assign *assign;     /* [VSW_DP_MAX_PORTS * VSW_DP_MAX_QUEUES] */
 };

@@ -22,7 +22,25 @@
 	_(SELF_DEST,    "self_dest",    "destination is the ingress port")           \
 	_(NO_FLOOD,     "no_flood",     "broadcast/unknown unicast with no other port") \
 	_(TX_FULL,      "tx_full",      "egress queue full or egress port not ready") \
-	_(MBUF_ALLOC,   "mbuf_alloc",   "no mbuf for a copy")
+	_(MBUF_ALLOC,   "mbuf_alloc",   "no mbuf for a copy or a header")          \
+	_(UNKNOWN_VLAN, "unknown_vlan", "uplink frame of no network (unknown tag, untagged on a VLAN-only trunk)") \
+	_(DOUBLE_TAGGED,"double_tagged","802.1ad/QinQ or double 802.1Q frame on an uplink") \
+	_(VXLAN_MALFORMED,"vxlan_malformed","truncated or invalid outer headers of a VXLAN frame") \
+	_(UNKNOWN_VNI,  "unknown_vni",  "VXLAN frame of a VNI no network uses")       \
+	_(UNDERLAY_OTHER,"underlay_other","underlay frame that is not VXLAN, ARP or ICMP for the VTEP") \
+	_(IP_CHECKSUM,  "ip_checksum",  "IPv4 header checksum wrong")                 \
+	_(TTL,          "ttl",          "IPv4 TTL expired in a router")               \
+	_(NO_ROUTE,     "no_route",     "no route to the destination")               \
+	_(NO_NEIGHBOR,  "no_neighbor",  "next hop MAC unknown (ARP sent)")            \
+	_(FRAG_NEEDED,  "frag_needed",  "packet larger than the egress MTU with DF set") \
+	_(L3_PROTO,     "l3_proto",     "non-IPv4 frame to a router MAC")             \
+	_(NOT_OURS,     "not_ours",     "ARP/IP addressed to a router that is not for it") \
+	_(ROUTE_DEPTH,  "route_depth",  "routed through too many routers in one pass") \
+	_(NAT_FULL,     "nat_full",     "SNAT connection table or port range full")   \
+	_(NAT_NO_SESSION,"nat_no_session","packet to a SNAT address matching no connection") \
+	_(NAT_PROTO,    "nat_proto",    "SNAT of a protocol or fragment it cannot translate") \
+	_(PUNT_FULL,    "punt_full",    "control-thread ring full")                    \
+	_(PUNT_RATELIMIT,"punt_ratelimit","over the punt rate limit (a flood toward the appliance)")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(e, key, text) VSW_DROP_##e,

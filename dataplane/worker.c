@@ -8,6 +8,14 @@
 #include <rte_lcore.h>
 
 #include "log.h"
+#include "nat.h"
+#include "overlay.h"
+#include "punt.h"
+#include "router.h"
+
+#define VSW_INJECT_BURST 32
+/* SNAT connections a worker examines for expiry per loop turn. */
+#define VSW_NAT_EXPIRE_BUDGET 16
 
 /* A worker with no rx queue naps this long between loop turns instead of
  * spinning, so an idle switch (or the tests' many instances) burns no CPU. */
@@ -42,10 +50,57 @@ poll_queue(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t port,
 		return 0;
 	w->counters.rx_packets += n;
 	t0 = rte_rdtsc();
-	kept = vsw_classify_process(w, fib, port, pkts, n);
-	if (kept != 0)
-		vsw_l2_fwd_process(w, fib, port, pkts, kept);
+	if (unlikely(fib->ports[port].kind == VSW_FP_UPLINK)) {
+		vsw_uplink_rx_process(w, fib, port, pkts, n);
+	} else {
+		kept = vsw_classify_process(w, fib, port, pkts, n);
+		if (kept != 0)
+			vsw_l2_fwd_process(w, fib, port, pkts, kept);
+	}
 	w->port_stats[port].cycles += rte_rdtsc() - t0;
+	return n;
+}
+
+/* One packet from the control thread, sent the way its metadata says. */
+static void
+send_injected(struct vsw_worker *w, const struct vsw_fib *fib, struct rte_mbuf *m)
+{
+	const struct vsw_pkt_meta *meta = vsw_pkt_meta(m, w->meta_off);
+	uint16_t port = meta->port;
+
+	if (unlikely(port >= VSW_FIB_MAX_PORTS || (fib->ports[port].net == VSW_NET_NONE &&
+		     fib->ports[port].kind != VSW_FP_UPLINK))) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (meta->kind) {
+	case VSW_INJECT_PORT:
+		vsw_port_output(w, fib, port, port, m);
+		break;
+	case VSW_INJECT_NET:
+		vsw_l2_output(w, fib, port, m);
+		break;
+	case VSW_INJECT_ROUTE:
+		if (fib->ports[port].kind == VSW_FP_ROUTER) {
+			vsw_router_input(w, fib, port, m);
+			break;
+		}
+		/* fall through */
+	default:
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+static unsigned int
+poll_inject(struct vsw_worker *w, const struct vsw_fib *fib)
+{
+	struct rte_mbuf *pkts[VSW_INJECT_BURST];
+	unsigned int i, n;
+
+	n = vsw_inject_dequeue(w->punt, pkts, VSW_INJECT_BURST);
+	for (i = 0; i < n; i++)
+		send_injected(w, fib, pkts[i]);
 	return n;
 }
 
@@ -56,9 +111,13 @@ poll_once(struct vsw_worker *w, const struct vsw_poll_list *pl)
 	unsigned int moved = 0;
 	uint16_t i;
 
-	for (i = 0; i < pl->n; i++)
+	for (i = 0; pl != NULL && i < pl->n; i++)
 		moved += poll_queue(w, fib, pl->q[i].port, pl->q[i].queue);
+	if (w->punt != NULL)
+		moved += poll_inject(w, fib);
 	vsw_txbuf_flush_all(w);
+	if (w->nat != NULL)
+		vsw_nat_expire(w->nat, w->id, w->now_tsc, VSW_NAT_EXPIRE_BUDGET);
 	return moved;
 }
 
@@ -79,7 +138,8 @@ vsw_worker_main(void *arg)
 	t0 = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		pl = __atomic_load_n(&w->poll, __ATOMIC_ACQUIRE);
-		moved = pl != NULL ? poll_once(w, pl) : 0;
+		w->now_tsc = t0;
+		moved = poll_once(w, pl);
 		idle = pl == NULL || pl->n == 0;
 		/* After the flush: nothing of this turn is referenced any more. */
 		rte_rcu_qsbr_quiescent(w->qsbr, w->id);

@@ -12,6 +12,7 @@
 #include "dp_port.h"
 #include "drops.h"
 #include "fib.h"
+#include "ratelimit.h"
 
 #define VSW_BURST_MAX 256
 #define VSW_TXBUF_SIZE 64
@@ -53,6 +54,13 @@ struct vsw_txbuf {
 };
 
 struct vsw_dataplane;
+struct vsw_kvt;
+struct vsw_punt;
+struct vsw_nat;
+
+/* Routers a packet may cross in one worker pass (router to router over a
+ * transit network); beyond it the packet is dropped (route_depth). */
+#define VSW_L3_MAX_DEPTH 4
 
 /* One poll-mode worker lcore. The worker thread alone writes its counters
  * and buffers; the control thread publishes poll lists and sets stop. */
@@ -75,11 +83,26 @@ struct vsw_worker {
 		uint16_t port;
 	} learn_cache;
 	uint64_t tsc_hz;
+	uint64_t now_tsc;                  /* TSC at the start of this loop turn */
+
+	/* L3: tables shared with the control thread, per-worker limits. */
+	struct rte_mempool *pool;          /* for copies, headers, ICMP errors */
+	struct vsw_kvt *kvt;
+	struct vsw_punt *punt;
+	struct vsw_nat *nat;
+	int meta_off;                      /* struct vsw_pkt_meta dynfield */
+	uint8_t l3_depth;                  /* routers crossed by the current packet */
+	struct vsw_token_bucket punt_tb;
+	struct vsw_token_bucket icmp_tb;
+	struct {                           /* the last VTEP request sent */
+		uint64_t key;
+		uint32_t now_s;
+	} vtep_req;
 
 	uint16_t n_dirty;                  /* ports with buffered tx */
 	uint16_t dirty[VSW_DP_MAX_PORTS];
 	struct vsw_txbuf *txbufs;          /* [VSW_DP_MAX_PORTS] */
-	struct vsw_port_stats *port_stats; /* [VSW_DP_MAX_PORTS] */
+	struct vsw_port_stats *port_stats; /* [VSW_FIB_MAX_PORTS]: ports and vports */
 
 	struct vsw_worker_counters counters;
 } __rte_cache_aligned;
@@ -87,7 +110,7 @@ struct vsw_worker {
 /* The lcore entry point (rte_eal_remote_launch). */
 int vsw_worker_main(void *arg);
 
-/* Counts a drop against a port and frees the packet. */
+/* Counts a drop against a port or vport and frees the packet. */
 static inline void
 vsw_worker_drop(struct vsw_worker *w, uint16_t port, enum vsw_drop reason,
 		struct rte_mbuf *m)
@@ -108,6 +131,24 @@ uint16_t vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
  * broadcast/multicast/unknown unicast flooded to the network's other ports. */
 void vsw_l2_fwd_process(struct vsw_worker *w, const struct vsw_fib *fib,
 			uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Sends m to any index of the port space: a data-plane port's tx buffer,
+ * or a vport's egress function (tag, encapsulate, route). in is the port
+ * it came from (counters, split horizon). Takes ownership. */
+void vsw_port_output(struct vsw_worker *w, const struct vsw_fib *fib,
+		     uint16_t in, uint16_t out, struct rte_mbuf *m);
+
+/* L2-forwards one frame on the network of port in as if received from in
+ * (routed packets, injected replies): known unicast to its port, the
+ * rest flooded. Takes ownership. */
+void vsw_l2_output(struct vsw_worker *w, const struct vsw_fib *fib,
+		   uint16_t in, struct rte_mbuf *m);
+
+struct vsw_pkt_meta;
+/* Punts m to the control thread with metadata meta (punt.h); a refusal is
+ * counted against port meta->port and m freed. */
+void vsw_worker_punt(struct vsw_worker *w, const struct vsw_pkt_meta *meta,
+		     struct rte_mbuf *m);
 
 /* Buffers a packet for a port; flushes that port's buffer when full. */
 void vsw_txbuf_add(struct vsw_worker *w, uint16_t port, struct rte_mbuf *m);

@@ -199,12 +199,14 @@ add_net(struct vsw_fib *fib, uint16_t net, const uint16_t *members, uint16_t n,
 
 	fib->nets[net].flood_off = *off;
 	fib->nets[net].n_flood = n;
+	fib->nets[net].n_local = n;
 	fib->nets[net].admin_up = 1;
 	for (i = 0; i < n; i++) {
 		struct vsw_fib_port *fp = &fib->ports[members[i]];
 
 		fib->flood[(*off)++] = members[i];
 		fp->net = net;
+		fp->kind = VSW_FP_VNIC;
 		fp->admin_up = 1;
 		fp->max_frame = MAX_FRAME;
 	}
@@ -265,7 +267,7 @@ env_create(uint32_t mac_capacity)
 				VSW_DP_MAX_PORTS * sizeof(*w->txbufs),
 				RTE_CACHE_LINE_SIZE);
 	w->port_stats = rte_zmalloc("l2t_stats",
-				    VSW_DP_MAX_PORTS * sizeof(*w->port_stats),
+				    VSW_FIB_MAX_PORTS * sizeof(*w->port_stats),
 				    RTE_CACHE_LINE_SIZE);
 	assert_non_null(w->txbufs);
 	assert_non_null(w->port_stats);
@@ -284,7 +286,7 @@ env_standard(void)
 	uint32_t off = 0;
 	uint16_t p;
 
-	e->fib = vsw_fib_alloc(3, RTE_DIM(net_a) + RTE_DIM(net_b) + RTE_DIM(net_c));
+	e->fib = vsw_fib_alloc(3, RTE_DIM(net_a) + RTE_DIM(net_b) + RTE_DIM(net_c), 0);
 	assert_non_null(e->fib);
 	add_net(e->fib, NET_A, net_a, RTE_DIM(net_a), &off);
 	add_net(e->fib, NET_B, net_b, RTE_DIM(net_b), &off);
@@ -637,7 +639,7 @@ admin_down_ingress_drops_the_whole_burst(void **state)
 static void
 enable_port_security(struct env *e, uint16_t port)
 {
-	struct vsw_port_security *ps = &e->fib->ports[port].ps;
+	struct vsw_port_security *ps = &e->fib->ps[port];
 
 	ps->enabled = true;
 	ps->mac = port_mac(port);
@@ -1026,7 +1028,7 @@ bench_env(const struct bench_case *c)
 	struct env *e = env_create(131072);
 	uint32_t off = 0, i;
 
-	e->fib = vsw_fib_alloc(1, RTE_DIM(net));
+	e->fib = vsw_fib_alloc(1, RTE_DIM(net), 0);
 	assert_non_null(e->fib);
 	add_net(e->fib, 0, net, RTE_DIM(net), &off);
 	add_port_mac(e, 0);
