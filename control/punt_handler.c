@@ -552,7 +552,7 @@ handle_resolve(struct vsw_punt_handler *h, const struct vsw_fib *fib,
 	uint64_t key = vsw_kvt_neigh_key(scope, ip), v;
 	struct neigh *n;
 
-	if (vsw_kvt_lookup(h->p.kvt, key, &v)) {
+	if (vsw_kvt_lookup(h->p.kvt, key, &v) && (v & VSW_NEIGH_INCOMPLETE) == 0) {
 		/* Answered while this packet was on its way: send it on. */
 		struct neigh tmp = { .key = key, .n_parked = 1, .parked = { m } };
 
@@ -584,6 +584,9 @@ handle_resolve(struct vsw_punt_handler *h, const struct vsw_fib *fib,
 		}
 		n->tries = 1;
 		n->req_tsc = now;
+		/* Until it answers, workers drop instead of punting more. */
+		if (!vsw_kvt_lookup(h->p.kvt, key, &v))
+			vsw_kvt_set(h->p.kvt, key, VSW_NEIGH_INCOMPLETE);
 	}
 	if (n->n_parked == VSW_PUNT_PARK_PER_ADDR || h->n_parked >= VSW_PUNT_PARK_MAX) {
 		h->c.parked_dropped++;
@@ -1061,6 +1064,7 @@ retry_or_give_up(struct vsw_punt_handler *h, const struct vsw_fib *fib,
 	if (n->tries >= VSW_PUNT_ARP_TRIES ||
 	    send_arp_request(h, fib, key_scope(n->key), key_ip(n->key)) == -ENOENT) {
 		h->c.resolve_failed++;
+		kvt_forget(h, n->key);
 		neigh_remove(h, n);
 		return;
 	}
@@ -1122,8 +1126,7 @@ vsw_punt_handler_flush_scope(struct vsw_punt_handler *h, uint16_t scope)
 
 		if (n->state == NEIGH_FREE || key_scope(n->key) != scope)
 			continue;
-		if (n->state == NEIGH_REACHABLE)
-			kvt_forget(h, n->key);
+		kvt_forget(h, n->key);   /* learned, or marked incomplete */
 		neigh_remove(h, n);
 	}
 }

@@ -50,6 +50,10 @@ vsw_kvt_neigh_key(uint16_t scope, rte_be32_t ip)
 
 /* A neighbour value: the MAC in the low 48 bits, flags above. */
 #define VSW_NEIGH_STATIC (1ull << 48)  /* from the model (a port's fixed IP) */
+/* Being resolved (no MAC yet): workers drop (no_neighbor) instead of
+ * punting, so a fast flow toward an unanswered next hop cannot use up the
+ * punt budget the ARP reply needs. */
+#define VSW_NEIGH_INCOMPLETE (1ull << 49)
 
 static inline uint64_t
 vsw_neigh_value(const struct rte_ether_addr *mac, uint64_t flags)

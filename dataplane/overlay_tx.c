@@ -356,6 +356,10 @@ vsw_vxlan_output(struct vsw_worker *w, const struct vsw_fib *fib,
 		punt_resolve(w, fp, vport, scope, nh, m);
 		return;
 	}
+	if (unlikely(neigh & VSW_NEIGH_INCOMPLETE)) {
+		vsw_worker_drop(w, vport, VSW_DROP_NO_NEIGHBOR, m);
+		return;
+	}
 	ip = inner_ipv4(m);
 	tos = ip != NULL ? (uint8_t)(ip->type_of_service & ~RTE_IPV4_HDR_ECN_MASK) : 0;
 	sport = source_port(m, ip);

@@ -368,6 +368,10 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 		punt(w, c, VSW_PUNT_RESOLVE, nh_ip, m);
 		return;
 	}
+	if (unlikely(neigh & VSW_NEIGH_INCOMPLETE)) {
+		vsw_worker_drop(w, c->rif, VSW_DROP_NO_NEIGHBOR, m);
+		return;
+	}
 	if (unlikely(nh->rif == c->router->gw_rif && c->rif != c->router->gw_rif)) {
 		reason = translate_outbound(w, c, m, ip->src_addr);
 		if (reason != VSW_DROP_MAX) {

@@ -673,12 +673,16 @@ resolve_gives_up_after_three_tries(void **state)
 	struct env *e = *state;
 	struct rte_mbuf *r;
 	unsigned int requests = 0, step;
+	uint64_t v;
 
 	punt(e, routed_pkt(1), VSW_PUNT_RESOLVE, RIF_A, 0, ROUTER0, ip4(10, 1, 0, 9));
 	assert_int_equal(poll_all(e), 1);
 	take_injected(e, &r, 1);
 	assert_bytes(r, want_request_b, sizeof(want_request_b));
 	rte_pktmbuf_free(r);
+	/* while it resolves, workers drop instead of punting more */
+	assert_true(neigh(e, ROUTER0, ip4(10, 1, 0, 9), &v));
+	assert_int_equal(v, VSW_NEIGH_INCOMPLETE);
 	/* ticks every 100 ms for 5 s */
 	for (step = 0; step <= 50; step++) {
 		vsw_punt_handler_tick(e->h, e->now + step * 100 * MS);

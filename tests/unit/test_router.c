@@ -989,6 +989,22 @@ an_unknown_neighbour_punts_the_packet_unmodified(void **state)
 	assert_pool_baseline(e);
 }
 
+static void
+a_neighbour_being_resolved_drops_without_punting(void **state)
+{
+	struct env *e = *state;
+	struct rte_mbuf *m = udp_from(0, RIF_A, ip4(10, 1, 0, 77), 100, 64), *p[2];
+
+	assert_int_equal(vsw_kvt_set(e->kvt, vsw_kvt_neigh_key(0, ip4(10, 1, 0, 77)),
+				     VSW_NEIGH_INCOMPLETE), 0);
+	from_port(e, 0, m);
+	assert_only_port_got(e, -1, 0);
+	assert_int_equal(punted(e, p, 2), 0);
+	assert_int_equal(drops(e, RIF_A, VSW_DROP_NO_NEIGHBOR), 1);
+	release_all(e);
+	assert_pool_baseline(e);
+}
+
 /* --- ARP --- */
 
 static void
@@ -1618,6 +1634,7 @@ main(void)
 		T(too_big_with_df_sends_frag_needed_with_the_mtu),
 		T(too_big_without_df_is_fragmented),
 		T(an_unknown_neighbour_punts_the_packet_unmodified),
+		T(a_neighbour_being_resolved_drops_without_punting),
 		T(arp_for_the_interface_is_punted_other_arp_is_not_ours),
 		T(non_ipv4_non_arp_is_l3_proto),
 		T(echo_to_router_addresses_is_punted_local),
