@@ -289,11 +289,8 @@ record_reclaimed(void *p, void *e, unsigned int n)
 static int32_t
 record_alloc(struct nat_worker *nw)
 {
-	if (nw->n_free == 0 && nw->dq != NULL) {
-		unsigned int fr = 0, pend = 0, av = 0; static int k;
-		int r = rte_rcu_qsbr_dq_reclaim(nw->dq, NAT_RECLAIM_MAX, &fr, &pend, &av);
-		if (k++ < 3) fprintf(stderr, "DBG reclaim r=%d freed %u pending %u avail %u errno %d\n", r, fr, pend, av, rte_errno);
-	}
+	if (nw->n_free == 0 && nw->dq != NULL)
+		rte_rcu_qsbr_dq_reclaim(nw->dq, NAT_RECLAIM_MAX, NULL, NULL, NULL);
 	if (nw->n_free == 0)
 		return -ENOSPC;
 	return (int32_t)nw->free_idx[--nw->n_free];
@@ -376,10 +373,10 @@ conn_create(struct vsw_nat *n, struct nat_worker *nw,
 	int32_t idx;
 
 	idx = record_alloc(nw);
-	if (idx < 0) { static int once; if (!once++) fprintf(stderr, "DBG no record n_free=%u\n", nw->n_free);
-		return idx; }
+	if (idx < 0)
+		return idx;
 	port = port_alloc(n, nw, orig, ext_ip);
-	if (port == 0) { fprintf(stderr, "DBG no port\n");
+	if (port == 0) {
 		nw->free_idx[nw->n_free++] = (uint32_t)idx;
 		return -ENOSPC;
 	}
@@ -392,7 +389,7 @@ conn_create(struct vsw_nat *n, struct nat_worker *nw,
 	c->in_use = 1;
 	reply_key(&rk, orig, ext_ip, c->ext_port);
 	/* the hash publishes the record (release) to readers on insertion */
-	if (rte_hash_add_key_data(nw->hash, &rk, conn_data((uint32_t)idx)) < 0) { fprintf(stderr, "DBG hash add\n");
+	if (rte_hash_add_key_data(nw->hash, &rk, conn_data((uint32_t)idx)) < 0) {
 		c->in_use = 0;
 		nw->free_idx[nw->n_free++] = (uint32_t)idx;
 		return -ENOSPC;

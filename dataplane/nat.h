@@ -48,7 +48,9 @@ void vsw_nat_free(struct vsw_nat *n);
 
 /* Outbound through router's gateway: source becomes ext_ip (and a port
  * or ICMP id of this worker's slice). VSW_DROP_MAX when translated, else
- * the drop reason (NAT_FULL, NAT_PROTO). */
+ * the drop reason (NAT_FULL, NAT_PROTO; MALFORMED for a truncated L4 or
+ * quoted header; NAT_NO_SESSION for an ICMP error about no connection).
+ * ICMP errors about a translated connection are translated (RFC 5508). */
 enum vsw_drop vsw_nat_out(struct vsw_nat *n, unsigned int worker,
 			  uint16_t router, rte_be32_t ext_ip,
 			  struct rte_mbuf *m, uint64_t now_tsc);
@@ -56,7 +58,9 @@ enum vsw_drop vsw_nat_out(struct vsw_nat *n, unsigned int worker,
  * connection matches (VSW_DROP_MAX), else VSW_DROP_NAT_NO_SESSION. */
 enum vsw_drop vsw_nat_in(struct vsw_nat *n, unsigned int worker,
 			 uint16_t router, struct rte_mbuf *m, uint64_t now_tsc);
-/* Owner housekeeping: expires up to budget connections. Returns how many. */
+/* Owner housekeeping: examines up to budget connections, expires the
+ * timed-out ones and reclaims records past their grace period. Returns
+ * how many expired. */
 unsigned int vsw_nat_expire(struct vsw_nat *n, unsigned int worker,
 			    uint64_t now_tsc, unsigned int budget);
 
