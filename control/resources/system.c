@@ -28,8 +28,25 @@ static const struct vsw_extension extensions[] = {
 	  "2025-01-01T00:00:00Z" },
 	{ "subnet", "Subnets and IPAM",
 	  "IPv4 subnets on networks (gateway, allocation pools, DNS servers, "
-	  "host routes) and fixed IPs on ports, given or allocated",
-	  "2025-01-01T00:00:00Z" },
+	  "host routes, enable_dhcp: the switch answers DHCP) and fixed IPs on "
+	  "ports, given or allocated", "2026-11-22T00:00:00Z" },
+	{ "uplink", "Uplinks",
+	  "Dedicated NICs or DPDK devices carrying flat/VLAN provider networks "
+	  "or a VXLAN underlay (local VTEP, gateway, MTU, static neighbours)",
+	  "2026-11-22T00:00:00Z" },
+	{ "provider-net", "Provider networks",
+	  "provider:network_type local|flat|vlan|vxlan, physical_network, "
+	  "segmentation_id; VXLAN remote VTEPs and static FDB entries",
+	  "2026-11-22T00:00:00Z" },
+	{ "external-net", "External networks",
+	  "router:external networks for router gateways and floating IPs",
+	  "2026-11-22T00:00:00Z" },
+	{ "router", "Routers",
+	  "Routers with interfaces, static routes and an external gateway "
+	  "with SNAT (ext-gw-mode enable_snat)", "2026-11-22T00:00:00Z" },
+	{ "floating-ip", "Floating IPs",
+	  "1:1 NAT of a port's fixed IP to an external address",
+	  "2026-11-22T00:00:00Z" },
 };
 
 static const char *const no_params[] = { NULL };

@@ -456,7 +456,8 @@ class SystemCallTests(DaemonCase):
                 self.assertIn(key, ext, ext)
             self.assertNotIn(ext["alias"], aliases, "alias listed twice")
             aliases[ext["alias"]] = ext
-        for alias in ("ethernet-vnic", "vhost-user", "port-security"):
+        for alias in ("ethernet-vnic", "vhost-user", "port-security", "subnet",
+                      "uplink", "provider-net", "external-net", "router", "floating-ip"):
             self.assertIn(alias, aliases)
 
 
