@@ -26,8 +26,9 @@ vsw_dp_sync_create(struct vsw_dataplane *dp)
 	s->net_idx = json_object();
 	s->statics = json_object();
 	s->l3 = vsw_l3_sync_create(dp);
+	s->vpn = vsw_vpn_sync_create();
 	if (s->vnic_slots == NULL || s->net_idx == NULL || s->statics == NULL ||
-	    s->l3 == NULL) {
+	    s->l3 == NULL || s->vpn == NULL) {
 		vsw_dp_sync_destroy(s);
 		return NULL;
 	}
@@ -39,7 +40,9 @@ vsw_dp_sync_destroy(struct vsw_dp_sync *s)
 {
 	if (s == NULL)
 		return;
+	/* l3 first: it takes the tables away from the workers. */
 	vsw_l3_sync_destroy(s->l3);
+	vsw_vpn_sync_destroy(s->vpn);
 	json_decref(s->vnic_slots);
 	json_decref(s->net_idx);
 	json_decref(s->statics);
@@ -478,6 +481,7 @@ vsw_dp_sync_apply(struct vsw_dp_sync *s, const struct vsw_model *model)
 	struct vsw_fib *fib = NULL;
 	unsigned int n, n_members;
 
+	s->model = model;
 	sync_networks(s, vsw_model_kind(model, "network"));
 	sync_vnics(s, vsw_model_kind(model, "vnic"));
 	pl = malloc(sizeof(*pl) * VSW_DP_MAX_PORTS);
@@ -530,12 +534,16 @@ vnic_status(const struct vsw_dp_sync *s, const char *id)
 const char *
 vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind, const json_t *obj)
 {
-	const char *vnic_id;
+	const char *vnic_id, *why;
 
 	if (strcmp(kind, "vnic") == 0)
 		return vnic_status(s, obj_str(obj, "id"));
 	if (strcmp(kind, "uplink") == 0)
 		return vsw_l3_sync_uplink_status(s, obj);
+	if (strcmp(kind, "ipsec_sa") == 0)
+		return vsw_vpn_sync_sa_status(s, obj, &why);
+	if (strcmp(kind, "ipsec_site_connection") == 0)
+		return s->model != NULL ? vsw_vpn_sync_connection_status(s, s->model, obj) : NULL;
 	if (strcmp(kind, "port") != 0)
 		return NULL;
 	vnic_id = obj_str(obj, "vnic_id");
@@ -549,9 +557,14 @@ vsw_dp_sync_status_reason(const struct vsw_dp_sync *s, const char *kind,
 			  const json_t *obj)
 {
 	const struct vnic_dev *d;
+	const char *why;
 
 	if (strcmp(kind, "uplink") == 0)
 		return vsw_l3_sync_uplink_error(s, obj);
+	if (strcmp(kind, "ipsec_sa") == 0) {
+		vsw_vpn_sync_sa_status(s, obj, &why);
+		return why;
+	}
 	if (strcmp(kind, "vnic") != 0)
 		return NULL;
 	d = vnic_dev(s, obj_str(obj, "id"));
@@ -570,6 +583,12 @@ vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
 {
 	s->scope_released = fn;
 	s->scope_arg = arg;
+}
+
+uint64_t
+vsw_dp_sync_ipsec_digest(const struct vsw_dp_sync *s)
+{
+	return vsw_vpn_sync_expiry_digest(s);
 }
 
 bool
@@ -687,6 +706,7 @@ vsw_dp_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,
 	json_object_set_new(stats, "networks", net_list);
 	vsw_mac_table_stats(macs, &ms);
 	vsw_l3_sync_stats(s, model, stats);
+	json_object_set_new(stats, "ipsec_sas", vsw_vpn_sync_stats(s, model));
 	json_object_set_new(stats, "mac_table", json_pack("{s:I, s:I, s:I, s:I}",
 		"learned", (json_int_t)ms.learned, "aged", (json_int_t)ms.aged,
 		"learn_ring_full", (json_int_t)ms.learn_ring_full,

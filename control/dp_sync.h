@@ -26,11 +26,12 @@ void vsw_dp_sync_destroy(struct vsw_dp_sync *s);
  * makes its VNIC's status ERROR (with the reason); it does not fail. */
 void vsw_dp_sync_apply(struct vsw_dp_sync *s, const struct vsw_model *model);
 
-/* ACTIVE, DOWN or ERROR for a vnic, a port or an uplink; NULL for other kinds. */
+/* ACTIVE, DOWN or ERROR for a vnic, a port, an uplink, an ipsec_sa or an
+ * ipsec_site_connection; NULL for other kinds. */
 const char *vsw_dp_sync_status(const struct vsw_dp_sync *s, const char *kind,
 			       const json_t *obj);
 
-/* Why a VNIC or an uplink is in ERROR, or NULL. */
+/* Why a VNIC, an uplink or an ipsec_sa is not ACTIVE, or NULL. */
 const char *vsw_dp_sync_status_reason(const struct vsw_dp_sync *s, const char *kind,
 				      const json_t *obj);
 
@@ -41,6 +42,10 @@ const char *vsw_dp_sync_network_id(const struct vsw_dp_sync *s, uint16_t net);
  * (neighbour scopes of kvt.h): whoever caches per-scope state drops it. */
 void vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
 				   void (*fn)(void *arg, uint16_t scope), void *arg);
+
+/* Changes when an IPsec SA reaches a soft or hard lifetime (statuses to
+ * refresh). */
+uint64_t vsw_dp_sync_ipsec_digest(const struct vsw_dp_sync *s);
 
 /* Takes the workers' VTEP learning requests; true when the model must be
  * applied again (a new remote VTEP gets a vport). */

@@ -21,6 +21,8 @@ struct vnic_dev {
 };
 
 struct vsw_l3_sync;
+struct vsw_vpn_sync;
+struct vsw_spd;
 
 struct vsw_dp_sync {
 	struct vsw_dataplane *dp;
@@ -32,6 +34,8 @@ struct vsw_dp_sync {
 	json_t *statics;           /* "net/mac" -> port index, as installed */
 	const char *dev_id[VSW_DP_MAX_PORTS]; /* port index -> vnic id (for stats) */
 	struct vsw_l3_sync *l3;
+	struct vsw_vpn_sync *vpn;
+	const struct vsw_model *model;   /* the last one applied */
 	void (*scope_released)(void *arg, uint16_t scope);
 	void *scope_arg;
 };
@@ -92,5 +96,32 @@ const char *vsw_l3_sync_uplink_status(const struct vsw_dp_sync *s, const json_t 
 const char *vsw_l3_sync_uplink_error(const struct vsw_dp_sync *s, const json_t *uplink);
 void vsw_l3_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model,
 		       json_t *stats);
+
+/* The fib index of a router, or -1. */
+int vsw_l3_sync_router_index(const struct vsw_dp_sync *s, const char *router_id);
+
+/* --- vpn_sync.c --- */
+
+struct vsw_vpn_sync *vsw_vpn_sync_create(void);
+void vsw_vpn_sync_destroy(struct vsw_vpn_sync *v);
+/* Installs new SAs, retires removed ones, rebuilds changed SPDs; asks for
+ * the key-value entries of the inbound SAs through want. */
+void vsw_vpn_sync_prepare(struct vsw_dp_sync *s, const struct vsw_model *model,
+			  void (*want)(struct vsw_dp_sync *s, uint64_t key, uint64_t value));
+const struct vsw_spd *vsw_vpn_sync_spd(const struct vsw_dp_sync *s, uint32_t router);
+struct vsw_route;
+/* Routes to the peer prefixes of router's outbound SAs via gw_rif. */
+unsigned int vsw_vpn_sync_routes(const struct vsw_dp_sync *s, int router, uint16_t gw_rif,
+				 struct vsw_route *out, unsigned int max);
+/* After publish and key-value removal: waits a grace period if anything
+ * was retired, then wipes and frees it. */
+void vsw_vpn_sync_commit(struct vsw_dp_sync *s);
+const char *vsw_vpn_sync_sa_status(const struct vsw_dp_sync *s, const json_t *obj,
+				   const char **why);
+const char *vsw_vpn_sync_connection_status(const struct vsw_dp_sync *s,
+					   const struct vsw_model *model,
+					   const json_t *conn);
+json_t *vsw_vpn_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model);
+uint64_t vsw_vpn_sync_expiry_digest(const struct vsw_dp_sync *s);
 
 #endif

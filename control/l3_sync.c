@@ -592,9 +592,11 @@ add_route(struct vsw_route *routes, unsigned int *n, const char *cidr,
  * external subnet's gateway, then the static routes (which win over a
  * connected route of the same prefix: the last duplicate wins). */
 static unsigned int
-router_routes(struct vsw_l3_sync *l3, const struct vsw_model *model, int r,
+router_routes(struct vsw_dp_sync *s, const struct vsw_model *model, int r,
 	      const json_t *router, struct vsw_route *routes)
 {
+	struct vsw_l3_sync *l3 = s->l3;
+	int gw_rif = -1;
 	const json_t *list = json_object_get(router, "routes"), *item, *d;
 	unsigned int n = 0;
 	const char *key;
@@ -612,8 +614,12 @@ router_routes(struct vsw_l3_sync *l3, const struct vsw_model *model, int r,
 
 			if (gw != 0)
 				add_route(routes, &n, "0.0.0.0/0", (uint16_t)obj_int(d, "idx", 0), gw);
+			gw_rif = (int)obj_int(d, "idx", 0);
 		}
 	}
+	if (gw_rif >= 0)
+		n += vsw_vpn_sync_routes(s, r, (uint16_t)gw_rif, routes + n,
+					 VSW_MAX_ROUTES_PER_ROUTER - n);
 	json_array_foreach(list, i, item) {
 		rte_be32_t nh = parse_ip(obj_str(item, "nexthop"));
 		const json_t *rif = rif_for(l3, r, nh);
@@ -641,10 +647,11 @@ routes_signature(const struct vsw_route *routes, unsigned int n)
 }
 
 static void
-build_route_table(struct vsw_l3_sync *l3, const struct vsw_model *model, int r,
+build_route_table(struct vsw_dp_sync *s, const struct vsw_model *model, int r,
 		  const json_t *router, struct vsw_route *routes)
 {
-	unsigned int n = router_routes(l3, model, r, router, routes);
+	struct vsw_l3_sync *l3 = s->l3;
+	unsigned int n = router_routes(s, model, r, router, routes);
 	char *sig = routes_signature(routes, n);
 	struct vsw_route_table *rt;
 	char name[32];
@@ -669,8 +676,9 @@ build_route_table(struct vsw_l3_sync *l3, const struct vsw_model *model, int r,
 }
 
 static void
-prepare_routers(struct vsw_l3_sync *l3, const struct vsw_model *model)
+prepare_routers(struct vsw_dp_sync *s, const struct vsw_model *model)
 {
+	struct vsw_l3_sync *l3 = s->l3;
 	struct vsw_route *routes = malloc(sizeof(*routes) * VSW_MAX_ROUTES_PER_ROUTER);
 	const char *id;
 	json_t *router;
@@ -683,7 +691,7 @@ prepare_routers(struct vsw_l3_sync *l3, const struct vsw_model *model)
 			continue;
 		l3->n_routers = RTE_MAX(l3->n_routers, (uint32_t)r + 1);
 		if (routes != NULL)
-			build_route_table(l3, model, r, router, routes);
+			build_route_table(s, model, r, router, routes);
 	}
 	free(routes);
 }
@@ -776,6 +784,20 @@ prepare_floating_ips(struct vsw_l3_sync *l3, const struct vsw_model *model)
 	}
 }
 
+int
+vsw_l3_sync_router_index(const struct vsw_dp_sync *s, const char *router_id)
+{
+	json_t *v = router_id != NULL ? json_object_get(s->l3->routers, router_id) : NULL;
+
+	return v != NULL ? (int)json_integer_value(v) : -1;
+}
+
+static void
+want_entry(struct vsw_dp_sync *s, uint64_t key, uint64_t value)
+{
+	kvt_want(s->l3, key, value);
+}
+
 unsigned int
 vsw_l3_sync_prepare(struct vsw_dp_sync *s, const struct vsw_model *model,
 		    struct vsw_fib_member *members, unsigned int n,
@@ -793,7 +815,9 @@ vsw_l3_sync_prepare(struct vsw_dp_sync *s, const struct vsw_model *model,
 	prepare_segments(s, model, members, &n, max);
 	prepare_rifs(s, model, members, &n, max);
 	release_vports(l3);
-	prepare_routers(l3, model);
+	/* SAs first: their peer prefixes are routes of their router. */
+	vsw_vpn_sync_prepare(s, model, want_entry);
+	prepare_routers(s, model);
 	prepare_neighbours(l3, model);
 	prepare_uplink_neighbours(l3, model);
 	prepare_floating_ips(l3, model);
@@ -904,8 +928,9 @@ fill_vport(struct vsw_dp_sync *s, const struct vsw_model *model, struct vsw_fib 
 }
 
 static void
-fill_routers(struct vsw_l3_sync *l3, const struct vsw_model *model, struct vsw_fib *fib)
+fill_routers(struct vsw_dp_sync *s, const struct vsw_model *model, struct vsw_fib *fib)
 {
+	struct vsw_l3_sync *l3 = s->l3;
 	const char *id, *key;
 	json_t *router, *d;
 
@@ -920,6 +945,7 @@ fill_routers(struct vsw_l3_sync *l3, const struct vsw_model *model, struct vsw_f
 		fr->in_use = 1;
 		fr->admin_up = obj_bool(router, "admin_state_up", true);
 		fr->routes = l3->rt[json_integer_value(ri)].rt;
+		fr->spd = vsw_vpn_sync_spd(s, (uint32_t)json_integer_value(ri));
 		json_object_foreach(l3->vport_desc, key, d) {
 			if (strcmp(obj_str(d, "kind"), "router") != 0 ||
 			    obj_int(d, "router", -1) != json_integer_value(ri) ||
@@ -959,7 +985,7 @@ vsw_l3_sync_fill(struct vsw_dp_sync *s, const struct vsw_model *model,
 	json_object_foreach(s->l3->vport_desc, key, d)
 		if ((uint32_t)obj_int(d, "net", 0) < fib->n_nets)
 			fill_vport(s, model, fib, d);
-	fill_routers(s->l3, model, fib);
+	fill_routers(s, model, fib);
 	fill_dhcp(s, model, fib);
 }
 
@@ -1001,6 +1027,7 @@ vsw_l3_sync_commit(struct vsw_dp_sync *s)
 
 	sync_kvt(l3);
 	free_retired(l3);
+	vsw_vpn_sync_commit(s);
 	for (i = 0; i < l3->n_removed; i++)
 		vsw_mac_table_flush_port(vsw_dp_mac_table(l3->dp), l3->removed_vports[i]);
 	l3->n_removed = 0;

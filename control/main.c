@@ -58,6 +58,7 @@ struct vswd {
 	struct vsw_loop *loop;
 	struct vsw_rpc_server *srv;
 	struct vsw_punt_handler *punt;
+	uint64_t ipsec_digest;
 	int signal_fd;
 };
 
@@ -143,9 +144,12 @@ refresh_status_views(struct vswd *d, struct vsw_model *model)
 		if (port_id != NULL && status_changed(d, model, "port", port_id))
 			vsw_model_refresh_view(model, "port", port_id);
 	}
-	json_object_foreach((json_t *)vsw_model_kind(model, "uplink"), id, vnic)
-		if (status_changed(d, model, "uplink", id))
-			vsw_model_refresh_view(model, "uplink", id);
+	static const char *const kinds[] = { "uplink", "ipsec_sa", "ipsec_site_connection" };
+
+	for (size_t k = 0; k < RTE_DIM(kinds); k++)
+		json_object_foreach((json_t *)vsw_model_kind(model, kinds[k]), id, vnic)
+			if (status_changed(d, model, kinds[k], id))
+				vsw_model_refresh_view(model, kinds[k], id);
 }
 
 static int
@@ -225,10 +229,17 @@ static void
 on_tick(void *arg)
 {
 	struct vswd *d = arg;
+	uint64_t digest;
 
 	vsw_dp_tick(d->dp);
 	vsw_punt_handler_poll(d->punt, rte_rdtsc(), VSW_PUNT_BUDGET);
 	vsw_punt_handler_tick(d->punt, rte_rdtsc());
+	/* An SA past a lifetime shows it. */
+	digest = vsw_dp_sync_ipsec_digest(d->sync);
+	if (digest != d->ipsec_digest) {
+		d->ipsec_digest = digest;
+		refresh_status_views(d, vsw_api_model(d->api));
+	}
 	/* A VTEP first heard from gets its vport (and its place in flooding). */
 	if (vsw_dp_sync_learn(d->sync)) {
 		vsw_dp_sync_apply(d->sync, vsw_api_model(d->api));

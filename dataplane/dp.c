@@ -11,6 +11,7 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <intel-ipsec-mb.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -163,6 +164,8 @@ static int
 init_worker(struct vsw_dataplane *dp, struct vsw_worker *w, unsigned int i,
 	    unsigned int lcore, const struct vsw_config *cfg)
 {
+	IMB_ARCH arch;
+
 	w->id = i;
 	w->lcore_id = lcore;
 	w->cpu = cfg->worker_cpus[i];
@@ -178,6 +181,10 @@ init_worker(struct vsw_dataplane *dp, struct vsw_worker *w, unsigned int i,
 	w->punt = dp->punt;
 	w->nat = dp->nat;
 	w->meta_off = vsw_punt_meta_offset(dp->punt);
+	w->imb = alloc_mb_mgr(0);
+	if (w->imb == NULL)
+		return -ENOMEM;
+	init_mb_mgr_auto(w->imb, &arch);
 	vsw_punt_tb_init(dp->punt, &w->punt_tb, dp->tsc_hz);
 	vsw_tb_init(&w->icmp_tb, dp->tsc_hz, cfg->icmp_error_rate,
 		    cfg->icmp_error_rate != 0 ? cfg->icmp_error_burst : 0);
@@ -715,6 +722,8 @@ vsw_dp_destroy(struct vsw_dataplane *dp)
 		rte_free(dp->workers[i].poll);
 		rte_free(dp->workers[i].txbufs);
 		rte_free(dp->workers[i].port_stats);
+		if (dp->workers[i].imb != NULL)
+			free_mb_mgr(dp->workers[i].imb);
 	}
 	rte_free(dp->workers);
 	vsw_fib_free(dp->fib);

@@ -40,7 +40,11 @@
 	_(NAT_NO_SESSION,"nat_no_session","packet to a SNAT address matching no connection") \
 	_(NAT_PROTO,    "nat_proto",    "SNAT of a protocol or fragment it cannot translate") \
 	_(PUNT_FULL,    "punt_full",    "control-thread ring full")                    \
-	_(PUNT_RATELIMIT,"punt_ratelimit","over the punt rate limit (a flood toward the appliance)")
+	_(PUNT_RATELIMIT,"punt_ratelimit","over the punt rate limit (a flood toward the appliance)") \
+	_(IPSEC_OUT,    "ipsec_out",    "ESP encapsulation refused (expired SA, no room...): see the SA's counters") \
+	_(IPSEC_IN,     "ipsec_in",     "ESP refused (ICV, replay, padding, expired...): see the SA's counters") \
+	_(IPSEC_NO_SA,  "ipsec_no_sa",  "ESP with an SPI no inbound SA has")           \
+	_(IPSEC_POLICY, "ipsec_policy", "decrypted packet outside its SA's selectors, or cleartext a policy protects")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(e, key, text) VSW_DROP_##e,

@@ -102,6 +102,7 @@ struct vsw_fib_uplink {
 };
 
 struct vsw_route_table;
+struct vsw_spd;
 
 struct vsw_fib_router {
 	uint8_t in_use;
@@ -112,6 +113,8 @@ struct vsw_fib_router {
 	/* LPM + next hops; owned by the control thread's router cache and
 	 * freed only after a fib that no longer points at it is published. */
 	const struct vsw_route_table *routes;
+	/* Outbound IPsec policies (ipsec.h), owned like routes; NULL: none. */
+	const struct vsw_spd *spd;
 };
 
 struct vsw_fib_net {

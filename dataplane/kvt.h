@@ -12,7 +12,8 @@
  * no per-entry allocation.
  *
  * The top 8 bits of a key say what it is (enum vsw_kvt_type); the key
- * builders below are the only way keys are made.
+ * builders below are the only way keys are made. An SPI fills the 32-bit
+ * value of its key.
  */
 
 #include <stdbool.h>
@@ -33,6 +34,7 @@ enum vsw_kvt_type {
 	VSW_KVT_FIP_IN,      /* (router, floating IPv4) -> fixed IPv4 */
 	VSW_KVT_VNI,         /* (uplink slot, VNI) -> network index */
 	VSW_KVT_VTEP,        /* (network, remote IPv4) -> vport index */
+	VSW_KVT_SA_IN,       /* (router, SPI) -> struct vsw_ipsec_sa * (inbound) */
 };
 
 static inline uint64_t

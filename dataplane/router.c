@@ -26,7 +26,9 @@
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
+#include "ipsec.h"
 #include "kvt.h"
 #include "nat.h"
 #include "punt.h"
@@ -212,16 +214,24 @@ is_router_address(const struct router_ctx *c, const struct vsw_nexthop *nh,
 	return out->kind == VSW_FP_ROUTER && out->rif.ip == dst;
 }
 
-/* What the control thread answers: ICMP echo requests, whole. */
+/* What the control thread answers: ICMP echo requests and IKE (UDP 500,
+ * and 4500 with the non-ESP marker; ESP in UDP never gets here), whole. */
 static bool
 control_wants(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
 	const struct rte_icmp_hdr *icmp;
+	const struct rte_udp_hdr *udp;
 	uint16_t hl = ipv4_hdr_len(ip);
 
-	if (ip->next_proto_id != IPPROTO_ICMP ||
-	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-	    m->data_len < ETH_LEN + hl + sizeof(*icmp))
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return false;
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		if (m->data_len < ETH_LEN + hl + sizeof(*udp))
+			return false;
+		udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + hl);
+		return udp->dst_port == RTE_BE16(500) || udp->dst_port == RTE_BE16(4500);
+	}
+	if (ip->next_proto_id != IPPROTO_ICMP || m->data_len < ETH_LEN + hl + sizeof(*icmp))
 		return false;
 	icmp = (const struct rte_icmp_hdr *)((const uint8_t *)ip + hl);
 	return icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST;
@@ -356,6 +366,10 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 		vsw_worker_drop(w, c->rif, VSW_DROP_ADMIN_DOWN, m);
 		return;
 	}
+	/* Toward a VPN peer: encrypted (policies come before SNAT). */
+	if (unlikely(c->router->spd != NULL) && nh->rif == c->router->gw_rif &&
+	    c->rif != c->router->gw_rif && vsw_ipsec_output(w, c->fib, c->r, c->rif, m))
+		return;
 	mtu = (uint16_t)(out->max_frame - ETH_LEN);
 	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu) &&
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
@@ -390,6 +404,25 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 		fragment_and_send(w, c, nh->rif, mtu, m);
 }
 
+/* On the gateway interface of a router with VPN policies: ESP to the
+ * gateway address is decrypted (and routed from there); cleartext that a
+ * policy says must come encrypted is dropped. false: m was taken. */
+static bool
+ipsec_checked(struct vsw_worker *w, const struct router_ctx *c, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = ipv4_hdr(m);
+
+	if (ip->dst_addr == c->router->gw_ip &&
+	    vsw_ipsec_input(w, c->fib, c->r, c->rif, m))
+		return false;
+	if ((m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) == 0 &&
+	    vsw_ipsec_must_be_protected(c->router->spd, ip->src_addr, ip->dst_addr)) {
+		vsw_worker_drop(w, c->rif, VSW_DROP_IPSEC_POLICY, m);
+		return false;
+	}
+	return true;
+}
+
 static void
 route_ipv4(struct vsw_worker *w, const struct router_ctx *c, struct rte_mbuf *m)
 {
@@ -401,8 +434,11 @@ route_ipv4(struct vsw_worker *w, const struct router_ctx *c, struct rte_mbuf *m)
 		vsw_worker_drop(w, c->rif, VSW_DROP_NOT_OURS, m);
 		return;
 	}
-	if (c->rif == c->router->gw_rif)
+	if (c->rif == c->router->gw_rif) {
+		if (unlikely(c->router->spd != NULL) && !ipsec_checked(w, c, m))
+			return;
 		not_local = translate_inbound(w, c, m, ip->dst_addr);
+	}
 	nh = likely(c->router->routes != NULL)
 		? vsw_route_lookup(c->router->routes, ip->dst_addr) : NULL;
 	if (unlikely(is_router_address(c, nh, ip->dst_addr))) {

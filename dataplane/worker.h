@@ -57,6 +57,7 @@ struct vsw_dataplane;
 struct vsw_kvt;
 struct vsw_punt;
 struct vsw_nat;
+struct IMB_MGR;
 
 /* Routers a packet may cross in one worker pass (router to router over a
  * transit network); beyond it the packet is dropped (route_depth). */
@@ -90,6 +91,7 @@ struct vsw_worker {
 	struct vsw_kvt *kvt;
 	struct vsw_punt *punt;
 	struct vsw_nat *nat;
+	struct IMB_MGR *imb;               /* this worker's libipsec-mb manager */
 	int meta_off;                      /* struct vsw_pkt_meta dynfield */
 	uint8_t l3_depth;                  /* routers crossed by the current packet */
 	struct vsw_token_bucket punt_tb;

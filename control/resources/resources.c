@@ -18,6 +18,10 @@ vsw_resources_register_all(struct vsw_api *api)
 		vsw_uplink_register,
 		vsw_router_register,
 		vsw_floatingip_register,
+		vsw_vpn_policies_register,
+		vsw_vpn_service_register,
+		vsw_vpn_connection_register,
+		vsw_ipsec_sa_register,
 	};
 
 	for (unsigned int i = 0; i < sizeof(registrations) / sizeof(registrations[0]); i++) {

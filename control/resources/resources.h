@@ -33,6 +33,10 @@ int vsw_subnet_register(struct vsw_api *api);
 int vsw_uplink_register(struct vsw_api *api);
 int vsw_router_register(struct vsw_api *api);  /* + router.add/remove_interface */
 int vsw_floatingip_register(struct vsw_api *api);
+int vsw_vpn_policies_register(struct vsw_api *api);   /* ikepolicy, ipsecpolicy */
+int vsw_vpn_service_register(struct vsw_api *api);    /* vpnservice, endpoint_group */
+int vsw_vpn_connection_register(struct vsw_api *api); /* ipsec_site_connection */
+int vsw_ipsec_sa_register(struct vsw_api *api);       /* ipsec_sa (manual SAs) */
 
 /*
  * Runs a registered method (e.g. "port.create") inside the current request:
@@ -153,5 +157,56 @@ void vsw_subnet_ip_key(char key[VSW_SUBNET_IP_KEYLEN], const char *subnet_id,
 /* Removes the subnets a network lists (it is being deleted, no ports). */
 int vsw_subnets_delete_with_network(struct vsw_ctx *ctx, const json_t *net,
 				    struct vsw_error *err);
+
+/* --- VPNaaS (vpn_policies.c, vpn_service.c, vpn_connection.c) --- */
+
+/* ESP/IKE algorithms this build implements (Neutron spellings):
+ * encryption aes-128, aes-256 (CBC), aes-128-gcm-16, aes-256-gcm-16;
+ * integrity sha1, sha256. Anything else: 400 UnsupportedAlgorithm. */
+int vsw_vpn_validate_encryption(const struct vsw_field *f, json_t **value,
+				struct vsw_error *err);
+int vsw_vpn_validate_auth(const struct vsw_field *f, json_t **value,
+			  struct vsw_error *err);
+/* AES-GCM (an AEAD: no separate integrity algorithm or key). */
+bool vsw_vpn_encryption_is_aead(const char *alg);
+/* Key bytes of an encryption algorithm (GCM: without the 4-byte salt) or
+ * of an integrity algorithm; 0 for an unknown name. */
+size_t vsw_vpn_key_len(const char *alg);
+
+/* A unicast IPv4 address (vsw_unicast_ipv4_canonical), stored canonical. */
+int vsw_vpn_validate_unicast_ipv4(const struct vsw_field *f, json_t **value,
+				  struct vsw_error *err);
+/* A non-empty list of unique IPv4 CIDRs without host bits (at most 64),
+ * stored canonical; 400 InvalidInput naming f. */
+int vsw_vpn_validate_cidr_list(const struct vsw_field *f, json_t **value,
+			       struct vsw_error *err);
+/* The same check for a list named field (endpoint groups). */
+int vsw_vpn_cidr_list_canonical(const json_t *list, const char *field,
+				json_t **out, struct vsw_error *err);
+
+/*
+ * The traffic selectors of a stored ipsec_site_connection, resolved:
+ * local = its local endpoint group's subnets' CIDRs (or, legacy, its
+ * vpnservice's subnet's CIDR), peer = its peer endpoint group's CIDRs (or
+ * its peer_cidrs). New arrays of CIDR strings, in order; unknown
+ * references are skipped. For the data plane's SPD and for validation.
+ */
+void vsw_vpn_connection_selectors(const struct vsw_model *model,
+				  const json_t *conn, json_t **local,
+				  json_t **peer);
+
+/*
+ * For router.c. A router's change (router: the updated object) or deletion
+ * (router NULL) while a vpnservice uses it: 409 RouterInUseByVPNService
+ * when it would lose or change the gateway address the service's
+ * external_v4_ip holds (enable_snat changes pass).
+ */
+int vsw_vpn_check_router_change(struct vsw_ctx *ctx, const json_t *old,
+				const json_t *router, struct vsw_error *err);
+/* Removing the router's interface on subnet_id: 409 SubnetInUseByVPNService
+ * while a vpnservice of the router names the subnet or a connection's
+ * local endpoint group lists it. */
+int vsw_vpn_check_router_subnet(struct vsw_ctx *ctx, const char *router_id,
+				const char *subnet_id, struct vsw_error *err);
 
 #endif

@@ -299,6 +299,8 @@ router_on_update(struct vsw_ctx *ctx, const json_t *old, json_t *router,
 
 	if (json_object_get(changes, "external_gateway_info") != NULL)
 		rc = update_gateway(ctx, old, router, err);
+	if (rc == 0)
+		rc = vsw_vpn_check_router_change(ctx, old, router, err);
 	if (rc < 0)
 		return rc;
 	/* New routes are bad input; old ones a gateway change strands are
@@ -312,7 +314,10 @@ static int
 router_on_delete(struct vsw_ctx *ctx, const json_t *router, struct vsw_error *err)
 {
 	const char *id = vsw_obj_str(router, "id");
+	int rc = vsw_vpn_check_router_change(ctx, router, NULL, err);
 
+	if (rc < 0)
+		return rc;
 	if (json_array_size(json_object_get(router, "interfaces")) > 0 ||
 	    vsw_floatingips_use_router(ctx, id, NULL))
 		return vsw_error_set(err, -EBUSY, "RouterInUse", "id",
@@ -619,6 +624,9 @@ router_remove_interface(struct vsw_ctx *ctx, void *data, json_t *params,
 		rc = vsw_error_set(err, -EBUSY, "RouterInterfaceInUseByFloatingIP", q.field,
 				   "floating IPs of router %s map to addresses on subnet %s",
 				   vsw_obj_str(q.router, "id"), vsw_obj_str(entry, "subnet_id"));
+	if (rc == 0)
+		rc = vsw_vpn_check_router_subnet(ctx, vsw_obj_str(q.router, "id"),
+						 vsw_obj_str(entry, "subnet_id"), err);
 	if (rc == 0)
 		rc = detach(ctx, &q, (size_t)index, err);
 	if (rc == 0)

@@ -47,6 +47,16 @@ static const struct vsw_extension extensions[] = {
 	{ "floating-ip", "Floating IPs",
 	  "1:1 NAT of a port's fixed IP to an external address",
 	  "2026-11-22T00:00:00Z" },
+	{ "vpnaas", "VPN as a service",
+	  "IKE and IPsec policies, VPN services on routers with an external "
+	  "gateway, IPsec site connections (ESP tunnel mode; IKEv2 only)",
+	  "2027-01-10T00:00:00Z" },
+	{ "vpn-endpoint-groups", "VPN endpoint groups",
+	  "Groups of local subnets or peer CIDRs for IPsec site connections",
+	  "2027-01-10T00:00:00Z" },
+	{ "ipsec-manual-sa", "Manual IPsec SAs",
+	  "ESP SAs with explicit SPI and keys (static keying); admin only",
+	  "2027-01-10T00:00:00Z" },
 };
 
 static const char *const no_params[] = { NULL };

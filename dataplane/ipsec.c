@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The ipsec-out and ipsec-in stages of a router (ipsec.h). */
+#include "ipsec.h"
+
+#include <errno.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_udp.h>
+
+#include "kvt.h"
+#include "punt.h"
+#include "route_table.h"
+#include "router.h"
+#include "worker.h"
+
+#define ETH_LEN RTE_ETHER_HDR_LEN
+#define ESP_IN_UDP_PORT 4500    /* RFC 3948 */
+#define MAX_FRAGS 64
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
+
+static inline struct rte_ipv4_hdr *
+ipv4_at(struct rte_mbuf *m, uint16_t off)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
+}
+
+static inline uint16_t
+ipv4_hlen(const struct rte_ipv4_hdr *ip)
+{
+	return (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
+}
+
+/* --- ipsec-in --- */
+
+/*
+ * The SPI of an ESP packet: IP protocol 50, or UDP to 4500 whose payload
+ * does not start with the non-ESP marker (four zero bytes: IKE). false:
+ * not ESP (the router delivers it like any packet for itself).
+ */
+static bool
+esp_spi(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, rte_be32_t *spi)
+{
+	uint16_t off = ETH_LEN + ipv4_hlen(ip);
+	const struct rte_udp_hdr *udp;
+	const rte_be32_t *p;
+
+	if (ip->next_proto_id == IPPROTO_ESP) {
+		if (m->data_len < off + 8u)
+			return *spi = 0, true;  /* ESP, but truncated: no SA */
+		p = rte_pktmbuf_mtod_offset(m, const rte_be32_t *, off);
+		*spi = p[0];
+		return true;
+	}
+	if (ip->next_proto_id != IPPROTO_UDP || m->data_len < off + sizeof(*udp) + 4u)
+		return false;
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, off);
+	if (udp->dst_port != RTE_BE16(ESP_IN_UDP_PORT))
+		return false;
+	p = (const rte_be32_t *)(udp + 1);
+	if (p[0] == 0)
+		return false;               /* non-ESP marker: IKE */
+	*spi = p[0];
+	return true;
+}
+
+static bool
+selectors_allow(const struct vsw_ipsec_sa *sa, const struct rte_ipv4_hdr *inner)
+{
+	bool src_ok = false, dst_ok = false;
+	uint8_t i;
+
+	for (i = 0; i < sa->n_peer && !src_ok; i++)
+		src_ok = vsw_ipsec_prefix_has(&sa->peer[i], inner->src_addr);
+	for (i = 0; i < sa->n_local && !dst_ok; i++)
+		dst_ok = vsw_ipsec_prefix_has(&sa->local[i], inner->dst_addr);
+	return src_ok && dst_ok;
+}
+
+bool
+vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
+		uint16_t rif, struct rte_mbuf *m)
+{
+	const struct vsw_fib_port *in = &fib->ports[rif];
+	struct rte_ipv4_hdr *ip = ipv4_at(m, ETH_LEN);
+	struct vsw_ipsec_sa *sa;
+	struct rte_ether_hdr *eh;
+	rte_be32_t spi;
+	uint64_t v;
+	uint8_t verdict;
+
+	if (!esp_spi(m, ip, &spi))
+		return false;
+	if (unlikely(!vsw_kvt_lookup(w->kvt, vsw_kvt_key(VSW_KVT_SA_IN, router,
+							 rte_be_to_cpu_32(spi)), &v))) {
+		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_NO_SA, m);
+		return true;
+	}
+	sa = (struct vsw_ipsec_sa *)(uintptr_t)v;
+	rte_pktmbuf_adj(m, ETH_LEN);
+	sa->esp.decap_burst(w->imb, &sa->esp, &m, 1, w->now_tsc, &verdict);
+	if (unlikely(verdict != VSW_ESP_OK)) {
+		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_IN, m);
+		return true;
+	}
+	if (unlikely(!selectors_allow(sa, ipv4_at(m, 0)))) {
+		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_POLICY, m);
+		return true;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+	if (unlikely(eh == NULL)) {
+		vsw_worker_drop(w, rif, VSW_DROP_MBUF_ALLOC, m);
+		return true;
+	}
+	/* Routed again as if it had arrived on the gateway interface. */
+	rte_ether_addr_copy(&in->rif.mac, &eh->dst_addr);
+	rte_ether_addr_copy(&in->rif.mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD;
+	if (unlikely(w->l3_depth >= VSW_L3_MAX_DEPTH)) {
+		vsw_worker_drop(w, rif, VSW_DROP_ROUTE_DEPTH, m);
+		return true;
+	}
+	w->l3_depth++;
+	vsw_router_input(w, fib, rif, m);
+	w->l3_depth--;
+	return true;
+}
+
+/* --- ipsec-out --- */
+
+/* The largest inner packet that fits outer_mtu once encapsulated: the
+ * trailer pads inner + 2 to the cipher block. */
+static uint16_t
+tunnel_mtu(const struct vsw_ipsec_sa *sa, uint16_t outer_mtu)
+{
+	const struct vsw_esp_sa *e = &sa->esp;
+	int32_t room = (int32_t)outer_mtu - e->hdr_room - e->icv_len;
+	int32_t mtu;
+
+	if (room <= 2 + 20)
+		return 0;
+	mtu = (room & ~(int32_t)(e->block - 1)) - 2;
+	if (sa->mtu != 0 && mtu > sa->mtu)
+		mtu = sa->mtu;
+	return (uint16_t)mtu;
+}
+
+static inline rte_be16_t
+cksum_ttl_decrement(rte_be16_t hc)
+{
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(hc) + 0xfeffu;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)~sum);
+}
+
+struct esp_out {
+	uint16_t in_rif;
+	uint16_t out_rif;
+	uint64_t neigh;
+	const struct rte_ether_addr *src_mac;
+};
+
+/* Encrypts n inner IPv4 packets (no Ethernet header) and sends them. */
+static void
+encrypt_and_send(struct vsw_worker *w, const struct vsw_fib *fib,
+		 struct vsw_ipsec_sa *sa, const struct esp_out *o,
+		 struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t verdict[MAX_FRAGS];
+	struct vsw_port_stats *st = &w->port_stats[o->out_rif];
+	uint16_t i;
+
+	sa->esp.encap_burst(w->imb, &sa->esp, pkts, n, w->now_tsc, verdict);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eh;
+
+		if (unlikely(verdict[i] != VSW_ESP_OK)) {
+			vsw_worker_drop(w, o->in_rif, VSW_DROP_IPSEC_OUT, m);
+			continue;
+		}
+		eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+		if (unlikely(eh == NULL)) {
+			vsw_worker_drop(w, o->in_rif, VSW_DROP_MBUF_ALLOC, m);
+			continue;
+		}
+		vsw_neigh_mac(o->neigh, &eh->dst_addr);
+		rte_ether_addr_copy(o->src_mac, &eh->src_addr);
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		if (unlikely(w->l3_depth >= VSW_L3_MAX_DEPTH)) {
+			vsw_worker_drop(w, o->in_rif, VSW_DROP_ROUTE_DEPTH, m);
+			continue;
+		}
+		st->tx_packets++;
+		st->tx_bytes += m->pkt_len;
+		w->l3_depth++;
+		vsw_l2_output(w, fib, o->out_rif, m);
+		w->l3_depth--;
+	}
+}
+
+/* The outer next hop toward the peer; false when m was taken (punted for
+ * ARP, or dropped). */
+static bool
+outer_next_hop(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
+	       const struct vsw_ipsec_sa *sa, struct esp_out *o, struct rte_mbuf *m)
+{
+	const struct vsw_fib_router *r = &fib->routers[router];
+	const struct vsw_nexthop *nh = r->routes != NULL ?
+		vsw_route_lookup(r->routes, sa->esp.tunnel_dst) : NULL;
+	rte_be32_t nh_ip;
+
+	if (unlikely(nh == NULL || fib->ports[nh->rif].kind != VSW_FP_ROUTER)) {
+		vsw_worker_drop(w, o->in_rif, VSW_DROP_NO_ROUTE, m);
+		return false;
+	}
+	nh_ip = nh->gw != 0 ? nh->gw : sa->esp.tunnel_dst;
+	if (unlikely(!vsw_kvt_lookup(w->kvt, vsw_kvt_neigh_key(router, nh_ip), &o->neigh))) {
+		/* Resolved first, then routed again from the start. */
+		struct vsw_pkt_meta meta = {
+			.port = o->in_rif, .net = fib->ports[o->in_rif].net,
+			.scope = router, .kind = VSW_PUNT_RESOLVE, .ip = nh_ip,
+		};
+
+		vsw_worker_punt(w, &meta, m);
+		return false;
+	}
+	if (unlikely(o->neigh & VSW_NEIGH_INCOMPLETE)) {
+		vsw_worker_drop(w, o->in_rif, VSW_DROP_NO_NEIGHBOR, m);
+		return false;
+	}
+	o->out_rif = nh->rif;
+	o->src_mac = &fib->ports[nh->rif].rif.mac;
+	return true;
+}
+
+bool
+vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
+		 uint16_t in_rif, struct rte_mbuf *m)
+{
+	const struct vsw_fib_router *r = &fib->routers[router];
+	struct rte_ipv4_hdr *ip = ipv4_at(m, ETH_LEN);
+	struct rte_mbuf *pkts[MAX_FRAGS];
+	struct vsw_ipsec_sa *sa;
+	struct esp_out o = { .in_rif = in_rif };
+	uint16_t mtu, len;
+	int32_t n;
+
+	sa = vsw_spd_lookup(r->spd, ip->src_addr, ip->dst_addr);
+	if (sa == NULL)
+		return false;
+	if (unlikely(sa->esp.hard_expired)) {
+		vsw_worker_drop(w, in_rif, VSW_DROP_IPSEC_OUT, m);
+		return true;
+	}
+	if (!outer_next_hop(w, fib, router, sa, &o, m))
+		return true;
+	mtu = tunnel_mtu(sa, (uint16_t)(fib->ports[o.out_rif].max_frame - ETH_LEN));
+	len = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(len > mtu) &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+		vsw_icmp_error(w, fib, in_rif, m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		vsw_worker_drop(w, in_rif, VSW_DROP_FRAG_NEEDED, m);
+		return true;
+	}
+	/* The inner packet is forwarded by this router. */
+	ip->time_to_live--;
+	ip->hdr_checksum = cksum_ttl_decrement(ip->hdr_checksum);
+	rte_pktmbuf_adj(m, ETH_LEN);
+	if (likely(len <= mtu)) {
+		encrypt_and_send(w, fib, sa, &o, &m, 1);
+		return true;
+	}
+	/* DF clear: fragments first (RFC 4301 §8.1: before encryption). */
+	n = rte_ipv4_fragment_packet(m, pkts, MAX_FRAGS, mtu, w->pool, w->pool);
+	rte_pktmbuf_free(m);
+	if (unlikely(n < 0)) {
+		w->port_stats[in_rif].drops[n == -ENOMEM ? VSW_DROP_MBUF_ALLOC
+							 : VSW_DROP_FRAG_NEEDED]++;
+		return true;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *fip = rte_pktmbuf_mtod(pkts[i], struct rte_ipv4_hdr *);
+
+		fip->hdr_checksum = 0;
+		fip->hdr_checksum = rte_ipv4_cksum(fip);
+	}
+	encrypt_and_send(w, fib, sa, &o, pkts, (uint16_t)n);
+	return true;
+}

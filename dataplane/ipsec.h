@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_IPSEC_H
+#define VSW_IPSEC_H
+
+/*
+ * The IPsec stages of a router (issue 5), around the ESP engine of
+ * crypto/esp.h.
+ *
+ * ipsec-out: a packet the router forwards from an inside interface to its
+ * gateway interface is matched against the router's SPD (ordered (local
+ * prefix, peer prefix) -> outbound SA). A match is encrypted in tunnel
+ * mode (outer source the gateway address, destination the peer), routed
+ * toward the peer and sent on the gateway interface; no match continues
+ * as plain routing (SNAT, floating IPs). The outer next hop is resolved
+ * before encryption: a miss punts the inner packet, which is routed again
+ * once ARP has answered.
+ *
+ * ipsec-in: ESP (IP protocol 50, or UDP/4500 without the non-ESP marker,
+ * RFC 3948) to the gateway address is looked up by (router, SPI) in the
+ * key-value table, decrypted and verified, checked against the SA's
+ * selectors (inner source in the peer prefixes, inner destination in the
+ * local prefixes) and routed as if it had arrived on the gateway interface,
+ * marked as decrypted. Cleartext from a peer prefix to a protected local
+ * prefix arriving on the gateway interface is dropped.
+ *
+ * SAs are created and freed by the control thread (vpn_sync.c): removed
+ * from the table and the SPD first, freed after a grace period.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "esp.h"
+#include "fib.h"
+
+#define VSW_IPSEC_MAX_SELECTORS 16
+
+struct vsw_ipsec_prefix {
+	rte_be32_t prefix;
+	rte_be32_t mask;
+};
+
+/* An SA as the data plane uses it. */
+struct vsw_ipsec_sa {
+	struct vsw_esp_sa esp;              /* first: cache-line aligned state */
+	uint16_t router;                    /* fib->routers[] index */
+	uint16_t mtu;                       /* the connection's (inner) MTU */
+	uint8_t n_local, n_peer;
+	struct vsw_ipsec_prefix local[VSW_IPSEC_MAX_SELECTORS];
+	struct vsw_ipsec_prefix peer[VSW_IPSEC_MAX_SELECTORS];
+};
+
+struct vsw_spd_entry {
+	struct vsw_ipsec_prefix local;
+	struct vsw_ipsec_prefix peer;
+	struct vsw_ipsec_sa *sa;            /* outbound */
+};
+
+/* A router's outbound policies, in order; built whole by the control
+ * thread and published with the fib (like a route table). */
+struct vsw_spd {
+	uint32_t n;
+	struct vsw_spd_entry e[];
+};
+
+struct vsw_worker;
+
+static inline bool
+vsw_ipsec_prefix_has(const struct vsw_ipsec_prefix *p, rte_be32_t a)
+{
+	return (a & p->mask) == p->prefix;
+}
+
+/* The outbound SA for (src, dst), or NULL. */
+static inline struct vsw_ipsec_sa *
+vsw_spd_lookup(const struct vsw_spd *spd, rte_be32_t src, rte_be32_t dst)
+{
+	uint32_t i;
+
+	for (i = 0; i < spd->n; i++)
+		if (vsw_ipsec_prefix_has(&spd->e[i].peer, dst) &&
+		    vsw_ipsec_prefix_has(&spd->e[i].local, src))
+			return spd->e[i].sa;
+	return NULL;
+}
+
+/* Forwarded from in_rif toward router's gateway: true when IPsec took m
+ * (encrypted and sent, or dropped and counted); false: route it in clear.
+ * m is an Ethernet frame with a checked IPv4 header at offset 14. */
+bool vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib,
+		      uint16_t router, uint16_t in_rif, struct rte_mbuf *m);
+
+/* ESP or UDP-encapsulated ESP on the gateway interface rif for the
+ * gateway address: true when IPsec took m (decrypted and routed, or
+ * dropped); false: not ESP (IKE, other traffic to the router). */
+bool vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib,
+		     uint16_t router, uint16_t rif, struct rte_mbuf *m);
+
+/* Cleartext on the gateway interface that a policy says must be ESP. */
+static inline bool
+vsw_ipsec_must_be_protected(const struct vsw_spd *spd, rte_be32_t src, rte_be32_t dst)
+{
+	return spd != NULL && vsw_spd_lookup(spd, dst, src) != NULL;
+}
+
+#endif
