@@ -9,7 +9,7 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Exactly the Debian 12 packages vsw builds and tests with.
 DEB_BUILD  := gcc pkg-config meson ninja-build libdpdk-dev libipsec-mb-dev \
               libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libcmocka-dev
-DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux iproute2 iputils-ping busybox clang libclang-rt-14-dev \
+DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux iproute2 iputils-ping busybox tshark clang libclang-rt-14-dev \
               lua5.4
 DEB_ALL    := $(DEB_BUILD) $(DEB_TEST)
 # Only for make bench: the peers vsw is measured against.
