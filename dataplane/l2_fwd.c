@@ -59,7 +59,7 @@ flood(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t net,
 	}
 	w->port_stats[in_port].flooded++;
 	if (copies > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(copies - 1));
+		rte_pktmbuf_refcnt_update(m, (int16_t)(copies - 1));
 	for (i = 0; i < n; i++)
 		if (members[i] != in_port)
 			vsw_port_output(w, fib, in_port, members[i], m);

@@ -510,6 +510,30 @@ broadcast_multicast_unknown_are_flooded_in_the_network(void **state)
 	assert_pool_baseline(e);
 }
 
+/* A jumbo or mergeable-buffer frame is a chain: every segment must carry
+ * one reference per copy, or the second egress frees a segment twice. */
+static void
+a_flooded_chain_holds_a_reference_in_every_segment(void **state)
+{
+	struct env *e = *state;
+	struct rte_mbuf *m = frame(e, bcast_mac, port_mac(1), 40);
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(e->pool);
+
+	assert_non_null(tail);
+	memset(rte_pktmbuf_append(tail, 40), 0x78, 40);
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	assert_int_equal(vsw_classify_process(e->w, e->fib, 1, &m, 1), 1);
+	vsw_l2_fwd_process(e->w, e->fib, 1, &m, 1);
+	assert_int_equal(rte_mbuf_refcnt_read(m), 3);
+	assert_int_equal(rte_mbuf_refcnt_read(tail), 3);
+	vsw_txbuf_flush_all(e->w);
+	assert_got(e, 0, &m, 1);
+	assert_got(e, 2, &m, 1);
+	assert_got(e, 3, &m, 1);
+	release_all(e);
+	assert_pool_baseline(e);
+}
+
 static void
 flood_to_a_single_other_port_takes_no_extra_reference(void **state)
 {
@@ -1221,6 +1245,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(known_unicast_reaches_only_its_port),
 		T(broadcast_multicast_unknown_are_flooded_in_the_network),
+		T(a_flooded_chain_holds_a_reference_in_every_segment),
 		T(flood_to_a_single_other_port_takes_no_extra_reference),
 		T(flood_in_a_one_port_network_is_no_flood),
 		T(destination_on_the_ingress_port_is_self_dest),
