@@ -535,14 +535,18 @@ l4_cksum_field(uint8_t proto, uint8_t *l4, uint32_t l4_len)
 }
 
 /* Applies a change to a checksum field; returns the field's own change
- * (for a checksum that covers this one). UDP: a computed zero is sent as
- * all ones (RFC 768), zero meaning "no checksum". */
+ * (for a checksum that covers this one). A result of zero is written as
+ * all ones, the other ones'-complement zero: UDP must (RFC 768: zero means
+ * "no checksum"), and for TCP and ICMP it is equally valid and the only
+ * right value when everything else sums to zero (an empty echo with id
+ * and sequence 0), where eqn. 3 would give 0x0000. */
 static inline uint32_t
 cksum_field_apply(void *f, uint8_t proto, uint32_t delta)
 {
 	uint16_t old = get16(f), c = csum_apply(old, delta);
 
-	if (proto == IPPROTO_UDP && c == 0)
+	RTE_SET_USED(proto);
+	if (c == 0)
 		c = 0xffff;
 	put16(f, c);
 	return csum_delta16(old, c);
