@@ -274,6 +274,8 @@ install(struct vsw_dp_sync *s, const struct vsw_model *model, const char *id,
 		goto wipe;
 	}
 	sa->router = (uint16_t)out->router;
+	/* Inbound SAs spread over the workers, each decrypted by one. */
+	sa->owner = (uint16_t)(p.spi % vsw_dp_worker_count(s->dp));
 	selectors_of(model, obj, sa);
 	out->sa = sa;
 	out->in = p.dir == VSW_ESP_DIR_IN;

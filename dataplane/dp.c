@@ -21,6 +21,7 @@
 #include <rte_mempool.h>
 #include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "dp_internal.h"
 #include "eal_args.h"
@@ -34,6 +35,7 @@
 #define VSW_MAC_MAX_AGE_S 300   /* as OVS's default mac-aging-time */
 #define VSW_KVT_CAPACITY 262144     /* neighbours, floating IPs, VNIs, VTEPs */
 #define VSW_PUNT_RING 1024
+#define VSW_HANDOFF_RING 1024       /* inbound ESP handed to an SA's worker */
 
 
 int
@@ -165,6 +167,7 @@ init_worker(struct vsw_dataplane *dp, struct vsw_worker *w, unsigned int i,
 	    unsigned int lcore, const struct vsw_config *cfg)
 {
 	IMB_ARCH arch;
+	char name[RTE_RING_NAMESIZE];
 
 	w->id = i;
 	w->lcore_id = lcore;
@@ -181,8 +184,13 @@ init_worker(struct vsw_dataplane *dp, struct vsw_worker *w, unsigned int i,
 	w->punt = dp->punt;
 	w->nat = dp->nat;
 	w->meta_off = vsw_punt_meta_offset(dp->punt);
+	w->peers = dp->workers;
+	w->n_peers = dp->n_workers;
+	snprintf(name, sizeof(name), "vsw_handoff%u", i);
+	w->handoff = rte_ring_create(name, VSW_HANDOFF_RING, (int)rte_socket_id(),
+				     RING_F_SC_DEQ);
 	w->imb = alloc_mb_mgr(0);
-	if (w->imb == NULL)
+	if (w->imb == NULL || w->handoff == NULL)
 		return -ENOMEM;
 	init_mb_mgr_auto(w->imb, &arch);
 	vsw_punt_tb_init(dp->punt, &w->punt_tb, dp->tsc_hz);
@@ -707,6 +715,18 @@ remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
+static void
+drain_ring(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
 void
 vsw_dp_destroy(struct vsw_dataplane *dp)
 {
@@ -724,6 +744,7 @@ vsw_dp_destroy(struct vsw_dataplane *dp)
 		rte_free(dp->workers[i].port_stats);
 		if (dp->workers[i].imb != NULL)
 			free_mb_mgr(dp->workers[i].imb);
+		drain_ring(dp->workers[i].handoff);
 	}
 	rte_free(dp->workers);
 	vsw_fib_free(dp->fib);

@@ -44,6 +44,7 @@
 	_(IPSEC_OUT,    "ipsec_out",    "ESP encapsulation refused (expired SA, no room...): see the SA's counters") \
 	_(IPSEC_IN,     "ipsec_in",     "ESP refused (ICV, replay, padding, expired...): see the SA's counters") \
 	_(IPSEC_NO_SA,  "ipsec_no_sa",  "ESP with an SPI no inbound SA has")           \
+	_(IPSEC_HANDOFF,"ipsec_handoff","ESP for an SA another worker owns: its hand-off ring was full") \
 	_(IPSEC_POLICY, "ipsec_policy", "decrypted packet outside its SA's selectors, or cleartext a policy protects")
 
 enum vsw_drop {

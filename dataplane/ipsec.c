@@ -8,6 +8,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_ring.h>
 #include <rte_udp.h>
 
 #include "kvt.h"
@@ -80,6 +81,35 @@ selectors_allow(const struct vsw_ipsec_sa *sa, const struct rte_ipv4_hdr *inner)
 	return src_ok && dst_ok;
 }
 
+static void
+handoff(struct vsw_worker *w, uint16_t router, uint16_t rif, uint16_t owner,
+	struct rte_mbuf *m)
+{
+	struct vsw_pkt_meta *meta = vsw_pkt_meta(m, w->meta_off);
+
+	meta->port = rif;
+	meta->scope = router;
+	if (unlikely(rte_ring_mp_enqueue(w->peers[owner].handoff, m) != 0))
+		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_HANDOFF, m);
+}
+
+void
+vsw_ipsec_handoff_input(struct vsw_worker *w, const struct vsw_fib *fib,
+			struct rte_mbuf *m)
+{
+	const struct vsw_pkt_meta *meta = vsw_pkt_meta(m, w->meta_off);
+	uint16_t rif = meta->port;
+
+	/* The fib may have changed since the other worker queued it. */
+	if (unlikely(rif >= VSW_FIB_MAX_PORTS || fib->ports[rif].kind != VSW_FP_ROUTER ||
+		     fib->ports[rif].rif.router != meta->scope)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!vsw_ipsec_input(w, fib, meta->scope, rif, m))
+		rte_pktmbuf_free(m);
+}
+
 bool
 vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
 		uint16_t rif, struct rte_mbuf *m)
@@ -100,6 +130,10 @@ vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router
 		return true;
 	}
 	sa = (struct vsw_ipsec_sa *)(uintptr_t)v;
+	if (unlikely(sa->owner != w->id && sa->owner < w->n_peers)) {
+		handoff(w, router, rif, sa->owner, m);
+		return true;
+	}
 	rte_pktmbuf_adj(m, ETH_LEN);
 	sa->esp.decap_burst(w->imb, &sa->esp, &m, 1, w->now_tsc, &verdict);
 	if (unlikely(verdict != VSW_ESP_OK)) {

@@ -20,7 +20,10 @@
  * key-value table, decrypted and verified, checked against the SA's
  * selectors (inner source in the peer prefixes, inner destination in the
  * local prefixes) and routed as if it had arrived on the gateway interface,
- * marked as decrypted. Cleartext from a peer prefix to a protected local
+ * marked as decrypted. An inbound SA is decrypted by one worker (its
+ * owner, so its replay window needs no lock and order is kept): ESP that
+ * another worker receives is handed over on the owner's ring. Cleartext
+ * from a peer prefix to a protected local
  * prefix arriving on the gateway interface is dropped.
  *
  * SAs are created and freed by the control thread (vpn_sync.c): removed
@@ -47,6 +50,7 @@ struct vsw_ipsec_prefix {
 struct vsw_ipsec_sa {
 	struct vsw_esp_sa esp;              /* first: cache-line aligned state */
 	uint16_t router;                    /* fib->routers[] index */
+	uint16_t owner;                     /* inbound: the worker that decrypts */
 	uint16_t mtu;                       /* the connection's (inner) MTU */
 	uint8_t n_local, n_peer;
 	struct vsw_ipsec_prefix local[VSW_IPSEC_MAX_SELECTORS];
@@ -98,6 +102,10 @@ bool vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib,
  * dropped); false: not ESP (IKE, other traffic to the router). */
 bool vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib,
 		     uint16_t router, uint16_t rif, struct rte_mbuf *m);
+
+/* ESP another worker handed over (vsw_ipsec_input queued it there). */
+void vsw_ipsec_handoff_input(struct vsw_worker *w, const struct vsw_fib *fib,
+			     struct rte_mbuf *m);
 
 /* Cleartext on the gateway interface that a policy says must be ESP. */
 static inline bool

@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "ipsec.h"
 #include "log.h"
 #include "nat.h"
 #include "overlay.h"
@@ -105,6 +106,18 @@ poll_inject(struct vsw_worker *w, const struct vsw_fib *fib)
 }
 
 static unsigned int
+poll_handoff(struct vsw_worker *w, const struct vsw_fib *fib)
+{
+	struct rte_mbuf *pkts[VSW_INJECT_BURST];
+	unsigned int i, n;
+
+	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, VSW_INJECT_BURST, NULL);
+	for (i = 0; i < n; i++)
+		vsw_ipsec_handoff_input(w, fib, pkts[i]);
+	return n;
+}
+
+static unsigned int
 poll_once(struct vsw_worker *w, const struct vsw_poll_list *pl)
 {
 	const struct vsw_fib *fib = __atomic_load_n(w->fib, __ATOMIC_ACQUIRE);
@@ -115,6 +128,8 @@ poll_once(struct vsw_worker *w, const struct vsw_poll_list *pl)
 		moved += poll_queue(w, fib, pl->q[i].port, pl->q[i].queue);
 	if (w->punt != NULL)
 		moved += poll_inject(w, fib);
+	if (w->handoff != NULL)
+		moved += poll_handoff(w, fib);
 	vsw_txbuf_flush_all(w);
 	if (w->nat != NULL)
 		vsw_nat_expire(w->nat, w->id, w->now_tsc, VSW_NAT_EXPIRE_BUDGET);

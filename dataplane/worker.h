@@ -92,6 +92,11 @@ struct vsw_worker {
 	struct vsw_punt *punt;
 	struct vsw_nat *nat;
 	struct IMB_MGR *imb;               /* this worker's libipsec-mb manager */
+	/* Inbound ESP of SAs this worker owns, handed over by the others
+	 * (one worker per inbound SA: its replay window takes no lock). */
+	struct rte_ring *handoff;
+	struct vsw_worker *peers;          /* every worker (dp->workers) */
+	unsigned int n_peers;
 	int meta_off;                      /* struct vsw_pkt_meta dynfield */
 	uint8_t l3_depth;                  /* routers crossed by the current packet */
 	struct vsw_token_bucket punt_tb;
