@@ -30,6 +30,7 @@
 
 struct installed_sa {
 	struct vsw_ipsec_sa *sa;    /* NULL: could not be installed (error) */
+	uint64_t seq;               /* install order: newer SAs first in SPDs */
 	char error[160];
 	int router;
 	bool in;
@@ -44,6 +45,7 @@ struct vsw_vpn_sync {
 	struct vsw_spd *spd[VSW_FIB_MAX_ROUTERS];
 	struct vsw_spd *retired_spd[VSW_FIB_MAX_ROUTERS];
 	unsigned int n_retired_spd;
+	uint64_t next_seq;
 };
 
 struct vsw_vpn_sync *
@@ -339,6 +341,7 @@ reconcile(struct vsw_dp_sync *s, const struct vsw_model *model)
 			v->installed[json_integer_value(had)].sa = NULL;
 		} else {
 			install(s, model, id, obj, &next[n]);
+			next[n].seq = ++v->next_seq;
 		}
 		json_object_set_new(keep, id, json_integer(n));
 		n++;
@@ -353,8 +356,16 @@ reconcile(struct vsw_dp_sync *s, const struct vsw_model *model)
 	v->sas = keep;
 }
 
+static int
+newer_first(const void *a, const void *b)
+{
+	const struct vsw_spd_entry *x = a, *y = b;
+
+	return (x->seq < y->seq) - (x->seq > y->seq);
+}
+
 /* A router's SPD: one entry per (local, peer) selector pair of each
- * outbound SA, in SA order. NULL when it has none. */
+ * outbound SA, newest SA first. NULL when it has none. */
 static struct vsw_spd *
 build_spd(const struct vsw_vpn_sync *v, int router)
 {
@@ -379,8 +390,11 @@ build_spd(const struct vsw_vpn_sync *v, int router)
 			for (b = 0; b < sa->n_peer; b++)
 				spd->e[spd->n++] = (struct vsw_spd_entry){
 					.local = sa->local[a], .peer = sa->peer[b], .sa = sa,
+					.seq = v->installed[i].seq,
 				};
 	}
+	/* Newest first: a rekey's new SA wins at once. */
+	qsort(spd->e, spd->n, sizeof(spd->e[0]), newer_first);
 	return spd;
 }
 

@@ -351,8 +351,16 @@ vsw_esp_sa_soft_expired(const struct vsw_esp_sa *sa)
 bool
 vsw_esp_sa_hard_expired(const struct vsw_esp_sa *sa, uint64_t now_tsc)
 {
+	const struct vsw_esp_lifetime *l = &sa->lifetime;
+
+	/* A used-up packet or byte budget is expired already, not only once
+	 * the next packet has been refused. */
 	return __atomic_load_n(&sa->hard_expired, __ATOMIC_RELAXED) ||
-		now_tsc >= sa->hard_tsc;
+		now_tsc >= sa->hard_tsc ||
+		(l->hard_packets != 0 &&
+		 __atomic_load_n(&sa->life_packets, __ATOMIC_RELAXED) >= l->hard_packets) ||
+		(l->hard_bytes != 0 &&
+		 __atomic_load_n(&sa->life_bytes, __ATOMIC_RELAXED) >= l->hard_bytes);
 }
 
 uint32_t

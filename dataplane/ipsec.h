@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
@@ -61,6 +62,7 @@ struct vsw_spd_entry {
 	struct vsw_ipsec_prefix local;
 	struct vsw_ipsec_prefix peer;
 	struct vsw_ipsec_sa *sa;            /* outbound */
+	uint64_t seq;                       /* install order (newest first) */
 };
 
 /* A router's outbound policies, in order; built whole by the control
@@ -78,17 +80,26 @@ vsw_ipsec_prefix_has(const struct vsw_ipsec_prefix *p, rte_be32_t a)
 	return (a & p->mask) == p->prefix;
 }
 
-/* The outbound SA for (src, dst), or NULL. */
+/* The outbound SA for (src, dst), or NULL. Newest SAs come first (a
+ * rekey makes the new SA win before the old one is deleted); a hard-expired
+ * SA is passed over, and when only expired ones match, the first is
+ * returned so the packet is refused (and counted) rather than sent clear. */
 static inline struct vsw_ipsec_sa *
 vsw_spd_lookup(const struct vsw_spd *spd, rte_be32_t src, rte_be32_t dst)
 {
+	struct vsw_ipsec_sa *expired = NULL;
 	uint32_t i;
 
-	for (i = 0; i < spd->n; i++)
-		if (vsw_ipsec_prefix_has(&spd->e[i].peer, dst) &&
-		    vsw_ipsec_prefix_has(&spd->e[i].local, src))
+	for (i = 0; i < spd->n; i++) {
+		if (!vsw_ipsec_prefix_has(&spd->e[i].peer, dst) ||
+		    !vsw_ipsec_prefix_has(&spd->e[i].local, src))
+			continue;
+		if (likely(!__atomic_load_n(&spd->e[i].sa->esp.hard_expired, __ATOMIC_RELAXED)))
 			return spd->e[i].sa;
-	return NULL;
+		if (expired == NULL)
+			expired = spd->e[i].sa;
+	}
+	return expired;
 }
 
 /* Forwarded from in_rif toward router's gateway: true when IPsec took m
