@@ -254,7 +254,7 @@ outer_next_hop(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
 		return false;
 	}
 	nh_ip = nh->gw != 0 ? nh->gw : sa->esp.tunnel_dst;
-	if (unlikely(!vsw_kvt_lookup(w->kvt, vsw_kvt_neigh_key(router, nh_ip), &o->neigh))) {
+	if (unlikely(!vsw_worker_neigh(w, vsw_kvt_neigh_key(router, nh_ip), &o->neigh))) {
 		/* Resolved first, then routed again from the start. */
 		struct vsw_pkt_meta meta = {
 			.port = o->in_rif, .net = fib->ports[o->in_rif].net,

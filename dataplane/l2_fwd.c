@@ -4,6 +4,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "kvt.h"
 #include "mac_table.h"
 #include "overlay.h"
 #include "punt.h"
@@ -140,8 +141,29 @@ vsw_l2_output(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t in,
 		return;
 	}
 	key = vsw_mac_key(net, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-	vsw_mac_table_lookup_bulk(w->macs, &key, 1, &out);
+	if (likely(w->l2_cache.gen == w->cache_gen && w->l2_cache.key == key)) {
+		out = w->l2_cache.port;
+	} else {
+		vsw_mac_table_lookup_bulk(w->macs, &key, 1, &out);
+		w->l2_cache.gen = w->cache_gen;
+		w->l2_cache.key = key;
+		w->l2_cache.port = out;
+	}
 	forward_one(w, fib, net, in, out, m);
+}
+
+bool
+vsw_worker_neigh(struct vsw_worker *w, uint64_t key, uint64_t *value)
+{
+	if (likely(w->neigh_cache.gen == w->cache_gen && w->neigh_cache.key == key)) {
+		*value = w->neigh_cache.value;
+		return w->neigh_cache.found;
+	}
+	w->neigh_cache.found = vsw_kvt_lookup(w->kvt, key, &w->neigh_cache.value);
+	w->neigh_cache.gen = w->cache_gen;
+	w->neigh_cache.key = key;
+	*value = w->neigh_cache.value;
+	return w->neigh_cache.found;
 }
 
 void

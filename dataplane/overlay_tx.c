@@ -352,7 +352,7 @@ vsw_vxlan_output(struct vsw_worker *w, const struct vsw_fib *fib,
 		return;
 	scope = (uint16_t)(VSW_NEIGH_SCOPE_UPLINK | fp->uplink);
 	nh = next_hop(u, fp->vxlan.remote_ip);
-	if (unlikely(!vsw_kvt_lookup(w->kvt, vsw_kvt_neigh_key(scope, nh), &neigh))) {
+	if (unlikely(!vsw_worker_neigh(w, vsw_kvt_neigh_key(scope, nh), &neigh))) {
 		punt_resolve(w, fp, vport, scope, nh, m);
 		return;
 	}

@@ -378,7 +378,7 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 		return;
 	}
 	nh_ip = nh->gw != 0 ? nh->gw : ip->dst_addr;
-	if (unlikely(!vsw_kvt_lookup(w->kvt, vsw_kvt_neigh_key(c->r, nh_ip), &neigh))) {
+	if (unlikely(!vsw_worker_neigh(w, vsw_kvt_neigh_key(c->r, nh_ip), &neigh))) {
 		punt(w, c, VSW_PUNT_RESOLVE, nh_ip, m);
 		return;
 	}

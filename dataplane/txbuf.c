@@ -58,4 +58,5 @@ vsw_txbuf_flush_all(struct vsw_worker *w)
 			flush_port(w, port);
 	}
 	w->n_dirty = 0;
+	w->cache_gen++;
 }

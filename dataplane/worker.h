@@ -105,6 +105,21 @@ struct vsw_worker {
 		uint64_t key;
 		uint32_t now_s;
 	} vtep_req;
+	/* One-entry lookup caches, valid until the next tx flush (the end of
+	 * a loop turn, before the RCU quiescent state): a burst of one flow
+	 * pays one MAC and one neighbour lookup, not one per packet. */
+	uint64_t cache_gen;
+	struct {
+		uint64_t gen;
+		uint64_t key;
+		uint16_t port;
+	} l2_cache;
+	struct {
+		uint64_t gen;
+		uint64_t key;
+		uint64_t value;
+		bool found;
+	} neigh_cache;
 
 	uint16_t n_dirty;                  /* ports with buffered tx */
 	uint16_t dirty[VSW_DP_MAX_PORTS];
@@ -150,6 +165,9 @@ void vsw_port_output(struct vsw_worker *w, const struct vsw_fib *fib,
  * rest flooded. Takes ownership. */
 void vsw_l2_output(struct vsw_worker *w, const struct vsw_fib *fib,
 		   uint16_t in, struct rte_mbuf *m);
+
+/* A neighbour (kvt.h key) through the worker's one-entry cache. */
+bool vsw_worker_neigh(struct vsw_worker *w, uint64_t key, uint64_t *value);
 
 struct vsw_pkt_meta;
 /* Punts m to the control thread with metadata meta (punt.h); a refusal is
