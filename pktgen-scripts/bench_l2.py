@@ -127,12 +127,18 @@ def measure_window(counter, args, ctx, on_begin=None):
     return c1 - c0, t1 - t0, cycles
 
 
-def run_pcap(peer, pcap, args, ctx):
-    peer.start_pcap(pcap)
+def run_forwarding(peer, start, args, ctx):
+    """start(), wait for the peer's forwarded() count to move, warm up,
+    measure: (packets, seconds, perf cycles, the peer's self report)."""
+    start()
     wait_forwarding(peer.forwarded, args.forward_timeout)
     time.sleep(args.warmup)
     pkts, secs, cycles = measure_window(peer.forwarded, args, ctx, peer.window_begin)
     return pkts, secs, cycles, peer.self_report()
+
+
+def run_pcap(peer, pcap, args, ctx):
+    return run_forwarding(peer, lambda: peer.start_pcap(pcap), args, ctx)
 
 
 def run_vhost(peer, size, args, ctx):
@@ -177,13 +183,19 @@ def run_vhost(peer, size, args, ctx):
 def one_run(name, scenario, args, ctx, pcaps):
     """One peer, one scenario, one round: a sample dict."""
     peer = PEERS[name](ctx)
+    if scenario["kind"] == "pcap":
+        return guarded_run(peer, lambda: run_pcap(peer, pcaps[scenario["macs"]], args, ctx))
+    return guarded_run(peer, lambda: run_vhost(peer, scenario["size"], args, ctx))
+
+
+def guarded_run(peer, body):
+    """body() -> (packets, seconds, perf cycles, self report), as a sample
+    dict; whatever happens becomes the sample's status, and the peer is
+    stopped."""
     t_start = time.monotonic()
     try:
         peer.available()
-        if scenario["kind"] == "pcap":
-            pkts, secs, cycles, self_rep = run_pcap(peer, pcaps[scenario["macs"]], args, ctx)
-        else:
-            pkts, secs, cycles, self_rep = run_vhost(peer, scenario["size"], args, ctx)
+        pkts, secs, cycles, self_rep = body()
         return {"status": "ok", "packets": pkts, "seconds": round(secs, 3),
                 "mpps": pkts / secs / 1e6, "perf_cycles": cycles, "self_reported": self_rep,
                 "wall_s": round(time.monotonic() - t_start, 1)}
@@ -257,32 +269,42 @@ def ratio(a, b):
 
 def run_scenario(sname, args, ctx, pcaps, hz, log):
     sc = SCENARIOS[sname]
-    peers = list(args.peers)
+    goals = [(num, den, goal) for kind, num, den, goal in GOALS if kind == sc["kind"]]
+    return run_rounds(sname, sc["desc"], list(args.peers),
+                      {p: PEERS[p].label for p in args.peers}, goals, args.rounds,
+                      lambda p: one_run(p, sc, args, ctx, pcaps), ctx.mem.name, hz, log)
+
+
+def run_rounds(sname, desc, peers, labels, goals, rounds, run_one, mem_name, hz, log):
+    """Every peer once a round, the order rotated from round to round;
+    run_one(peer) -> a sample dict. The scenario's result: each peer's
+    summary, its ratios vs the peers 'ovs' and 'testpmd', and the goals
+    [(numerator peer, denominator peer, least ratio)] judged."""
     samples = {p: [] for p in peers}
     skip, failures = {}, {}
-    for r in range(args.rounds):
+    for r in range(rounds):
         k = r % len(peers)
         for p in peers[k:] + peers[:k]:
             if p in skip:
                 continue
-            s = one_run(p, sc, args, ctx, pcaps)
+            s = run_one(p)
             samples[p].append(s)
             if s["status"] == "ok":
                 log("  [%s] %s round %d/%d %-8s %8.3f Mpps" % (
-                    ctx.mem.name, sname, r + 1, args.rounds, p, s["mpps"]))
+                    mem_name, sname, r + 1, rounds, p, s["mpps"]))
             else:
                 log("  [%s] %s round %d/%d %-8s %s: %s" % (
-                    ctx.mem.name, sname, r + 1, args.rounds, p, s["status"],
+                    mem_name, sname, r + 1, rounds, p, s["status"],
                     s.get("reason", "").splitlines()[0] if s.get("reason") else ""))
                 # A missing peer stays missing; one that failed twice will
                 # fail again: spare the other rounds.
                 failures[p] = failures.get(p, 0) + 1
                 if s["status"] == "not available" or failures[p] >= 2:
                     skip[p] = s["status"]
-    result = {"name": sname, "description": sc["desc"], "peers": {}}
+    result = {"name": sname, "description": desc, "peers": {}}
     for p in peers:
         st, why = peer_status(samples[p])
-        entry = {"label": PEERS[p].label, "status": st}
+        entry = {"label": labels[p], "status": st}
         if why:
             entry["reason"] = why
         entry.update(summarize(samples[p], hz))
@@ -292,12 +314,13 @@ def run_scenario(sname, args, ctx, pcaps, hz, log):
         e["ratio_vs_ovs"] = ratio(e, result["peers"].get("ovs"))
         e["ratio_vs_testpmd"] = ratio(e, result["peers"].get("testpmd"))
     result["goals"] = []
-    for kind, num, den, goal in GOALS:
-        if kind != sc["kind"] or num not in result["peers"] or den not in result["peers"]:
+    for num, den, goal in goals:
+        if num not in result["peers"] or den not in result["peers"]:
             continue
         r = ratio(result["peers"][num], result["peers"][den])
-        result["goals"].append({"goal": "%s >= %.1fx %s" % (num, goal, den), "ratio": r,
-                                "met": None if r is None else r >= goal})
+        result["goals"].append({"goal": "%s >= %gx %s" % (num, goal, den), "ratio": r,
+                                "met": None if r is None else r >= goal,
+                                "num": num, "den": den})
     return result
 
 
