@@ -55,10 +55,10 @@ static const struct vswctl_kind vswctl_kinds[] = {
 	{ "uplink", NULL, "id name devargs role status" },
 	{ "ikepolicy", NULL, NULL },
 	{ "ipsecpolicy", NULL, NULL },
-	{ "vpnservice", NULL, NULL },
+	{ "vpnservice", NULL, "id name router_id external_v4_ip status" },
 	{ "endpoint_group", NULL, "id name type endpoints" },
 	{ "ipsec_site_connection", NULL, "id name peer_address vpnservice_id status" },
-	{ "ipsec_sa", NULL, NULL },
+	{ "ipsec_sa", NULL, "id direction spi encryption_algorithm connection_id status" },
 };
 
 enum vswctl_output {
