@@ -575,8 +575,8 @@ decap_chunk(IMB_MGR *mgr, struct vsw_esp_sa *sa, struct rte_mbuf **pkts,
 			verdict[i] = VSW_ESP_REPLAY;
 			continue;
 		}
-		if (unlikely(lt->hard_packets &&
-			     packets + nsub >= lt->hard_packets)) {
+		/* spent already: no crypto (the count moves only after ICVs) */
+		if (unlikely(lt->hard_packets && packets >= lt->hard_packets)) {
 			esp_set_flag(&sa->hard_expired);
 			verdict[i] = VSW_ESP_EXPIRED;
 			continue;
@@ -602,6 +602,13 @@ decap_chunk(IMB_MGR *mgr, struct vsw_esp_sa *sa, struct rte_mbuf **pkts,
 			sc[i].esp + ESP_HDR_LEN + KIND_IV(kind) + sc[i].len;
 		if (esp_icv_differs(sc[i].icv, rx_icv, KIND_ICV(kind))) {
 			verdict[i] = VSW_ESP_ICV;
+			continue;
+		}
+		/* counted on authenticated packets only: a forged packet in the
+		 * burst must not use up the SA's last packets */
+		if (unlikely(lt->hard_packets && packets + nok >= lt->hard_packets)) {
+			esp_set_flag(&sa->hard_expired);
+			verdict[i] = VSW_ESP_EXPIRED;
 			continue;
 		}
 		if (vsw_replay_update(&sa->replay, sc[i].seq) != VSW_REPLAY_OK) {
