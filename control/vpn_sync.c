@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct vsw_vpn_sync {
 	struct vsw_spd *retired_spd[VSW_FIB_MAX_ROUTERS];
 	unsigned int n_retired_spd;
 	uint64_t next_seq;
+	uint64_t spd_gen;
 };
 
 struct vsw_vpn_sync *
@@ -85,9 +87,9 @@ vsw_vpn_sync_destroy(struct vsw_vpn_sync *v)
 	for (i = 0; i < v->n_retired; i++)
 		free_sa(v->retired[i]);
 	for (i = 0; i < VSW_FIB_MAX_ROUTERS; i++)
-		rte_free(v->spd[i]);
+		vsw_spd_free(v->spd[i]);
 	for (i = 0; i < v->n_retired_spd; i++)
-		rte_free(v->retired_spd[i]);
+		vsw_spd_free(v->retired_spd[i]);
 	free(v->installed);
 	free(v->retired);
 	json_decref(v->sas);
@@ -356,31 +358,34 @@ reconcile(struct vsw_dp_sync *s, const struct vsw_model *model)
 	v->sas = keep;
 }
 
-static int
-newer_first(const void *a, const void *b)
+static bool
+spd_has(const struct vsw_spd *spd, const struct vsw_spd_entry *e, uint32_t n)
 {
-	const struct vsw_spd_entry *x = a, *y = b;
-
-	return (x->seq < y->seq) - (x->seq > y->seq);
+	return spd != NULL && spd->n == n && memcmp(spd->e, e, n * sizeof(*e)) == 0;
 }
 
 /* A router's SPD: one entry per (local, peer) selector pair of each
- * outbound SA, newest SA first. NULL when it has none. */
+ * outbound SA. NULL when it has none; *same when the current one already
+ * holds exactly these entries (nothing built: an LPM costs 64 MiB). */
 static struct vsw_spd *
-build_spd(const struct vsw_vpn_sync *v, int router)
+build_spd(struct vsw_vpn_sync *v, int router, bool *same)
 {
+	struct vsw_spd_entry *e;
 	struct vsw_spd *spd;
 	uint32_t n = 0, i, a, b;
+	char name[32];
 
 	for (i = 0; i < v->n_installed; i++)
 		if (v->installed[i].sa != NULL && !v->installed[i].in &&
 		    v->installed[i].router == router)
 			n += (uint32_t)v->installed[i].sa->n_local * v->installed[i].sa->n_peer;
+	*same = false;
 	if (n == 0)
 		return NULL;
-	spd = rte_zmalloc("vsw_spd", sizeof(*spd) + n * sizeof(spd->e[0]), RTE_CACHE_LINE_SIZE);
-	if (spd == NULL)
+	e = malloc(n * sizeof(*e));
+	if (e == NULL)
 		return NULL;
+	n = 0;
 	for (i = 0; i < v->n_installed; i++) {
 		struct vsw_ipsec_sa *sa = v->installed[i].sa;
 
@@ -388,23 +393,26 @@ build_spd(const struct vsw_vpn_sync *v, int router)
 			continue;
 		for (a = 0; a < sa->n_local; a++)
 			for (b = 0; b < sa->n_peer; b++)
-				spd->e[spd->n++] = (struct vsw_spd_entry){
+				e[n++] = (struct vsw_spd_entry){
 					.local = sa->local[a], .peer = sa->peer[b], .sa = sa,
 					.seq = v->installed[i].seq,
 				};
 	}
-	/* Newest first: a rekey's new SA wins at once. */
-	qsort(spd->e, spd->n, sizeof(spd->e[0]), newer_first);
+	vsw_spd_sort(e, n);
+	*same = spd_has(v->spd[router], e, n);
+	if (*same) {
+		free(e);
+		return NULL;
+	}
+	/* A name unique while both the old and the new SPD live. */
+	snprintf(name, sizeof(name), "vsw_spd%d_%" PRIu64, router, ++v->spd_gen);
+	spd = vsw_spd_create(name, e, n);
+	free(e);
+	if (spd == NULL)
+		VSW_LOG(ERR, "router %d: cannot build its IPsec policy table", router);
 	return spd;
 }
 
-static bool
-spd_equal(const struct vsw_spd *a, const struct vsw_spd *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return a->n == b->n && memcmp(a->e, b->e, a->n * sizeof(a->e[0])) == 0;
-}
 
 static void
 rebuild_spds(struct vsw_vpn_sync *v)
@@ -416,16 +424,15 @@ rebuild_spds(struct vsw_vpn_sync *v)
 		if (v->installed[i].sa != NULL && !v->installed[i].in)
 			has[v->installed[i].router] = true;
 	for (int r = 0; r < VSW_FIB_MAX_ROUTERS; r++) {
-		struct vsw_spd *spd;
+		struct vsw_spd *spd = NULL;
+		bool same = false;
 
 		if (!has[r] && v->spd[r] == NULL)
 			continue;
-		spd = has[r] ? build_spd(v, r) : NULL;
-
-		if (spd_equal(spd, v->spd[r])) {
-			rte_free(spd);
+		if (has[r])
+			spd = build_spd(v, r, &same);
+		if (same)
 			continue;
-		}
 		if (v->spd[r] != NULL)
 			v->retired_spd[v->n_retired_spd++] = v->spd[r];
 		v->spd[r] = spd;
@@ -495,7 +502,7 @@ vsw_vpn_sync_commit(struct vsw_dp_sync *s)
 	for (i = 0; i < v->n_retired; i++)
 		free_sa(v->retired[i]);
 	for (i = 0; i < v->n_retired_spd; i++)
-		rte_free(v->retired_spd[i]);
+		vsw_spd_free(v->retired_spd[i]);
 	v->n_retired = 0;
 	v->n_retired_spd = 0;
 }

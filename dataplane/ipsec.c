@@ -3,11 +3,14 @@
 #include "ipsec.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_malloc.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
@@ -33,6 +36,87 @@ static inline uint16_t
 ipv4_hlen(const struct rte_ipv4_hdr *ip)
 {
 	return (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
+}
+
+/* --- SPD --- */
+
+/* Peer prefix (longest first within equal prefixes), then newest SA. */
+static int
+spd_order(const void *a, const void *b)
+{
+	const struct vsw_spd_entry *x = a, *y = b;
+	uint32_t xp = rte_be_to_cpu_32(x->peer.prefix), yp = rte_be_to_cpu_32(y->peer.prefix);
+	uint32_t xm = rte_be_to_cpu_32(x->peer.mask), ym = rte_be_to_cpu_32(y->peer.mask);
+
+	if (xp != yp)
+		return xp < yp ? -1 : 1;
+	if (xm != ym)
+		return xm > ym ? -1 : 1;
+	return (x->seq < y->seq) - (x->seq > y->seq);
+}
+
+static bool
+same_peer(const struct vsw_spd_entry *a, const struct vsw_spd_entry *b)
+{
+	return a->peer.prefix == b->peer.prefix && a->peer.mask == b->peer.mask;
+}
+
+void
+vsw_spd_sort(struct vsw_spd_entry *e, uint32_t n)
+{
+	qsort(e, n, sizeof(*e), spd_order);
+}
+
+struct vsw_spd *
+vsw_spd_create(const char *name, const struct vsw_spd_entry *e, uint32_t n)
+{
+	struct vsw_route *routes = NULL;
+	struct vsw_spd *spd;
+	uint32_t i, g = 0;
+
+	if (n == 0)
+		return NULL;
+	spd = rte_zmalloc("vsw_spd", sizeof(*spd) + n * sizeof(spd->e[0]) +
+			  n * sizeof(*spd->groups), RTE_CACHE_LINE_SIZE);
+	routes = malloc(n * sizeof(*routes));
+	if (spd == NULL || routes == NULL)
+		goto fail;
+	memcpy(spd->e, e, n * sizeof(*e));
+	spd->n = n;
+	spd->groups = (struct vsw_spd_group *)(spd->e + n);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || !same_peer(&spd->e[i], &spd->e[i - 1])) {
+			if (g >= UINT16_MAX)
+				goto fail;      /* group indexes ride in a 16-bit field */
+			spd->groups[g].first = i;
+			routes[g] = (struct vsw_route){
+				.prefix = spd->e[i].peer.prefix,
+				.plen = (uint8_t)__builtin_popcount(spd->e[i].peer.mask),
+				.rif = (uint16_t)g,
+			};
+			g++;
+		}
+		spd->groups[g - 1].n++;
+	}
+	spd->n_groups = g;
+	spd->lpm = vsw_route_table_create(name, routes, g, SOCKET_ID_ANY);
+	if (spd->lpm == NULL)
+		goto fail;
+	free(routes);
+	return spd;
+fail:
+	free(routes);
+	rte_free(spd);
+	return NULL;
+}
+
+void
+vsw_spd_free(struct vsw_spd *spd)
+{
+	if (spd == NULL)
+		return;
+	vsw_route_table_free((struct vsw_route_table *)(uintptr_t)spd->lpm);
+	rte_free(spd);
 }
 
 /* --- ipsec-in --- */

@@ -39,6 +39,7 @@
 
 #include "esp.h"
 #include "fib.h"
+#include "route_table.h"
 
 #define VSW_IPSEC_MAX_SELECTORS 16
 
@@ -65,10 +66,22 @@ struct vsw_spd_entry {
 	uint64_t seq;                       /* install order (newest first) */
 };
 
-/* A router's outbound policies, in order; built whole by the control
- * thread and published with the fib (like a route table). */
+/* A router's outbound policies, built whole by the control thread and
+ * published with the fib (like a route table). Entries are grouped by
+ * peer prefix, newest SA first within a group; an LPM over the peer
+ * prefixes (route_table.h, next hop "rif" = group index) finds the group
+ * of a destination, so thousands of tunnels cost one LPM lookup and a
+ * short scan: the longest matching peer prefix decides. */
+struct vsw_spd_group {
+	uint32_t first;
+	uint32_t n;
+};
+
 struct vsw_spd {
 	uint32_t n;
+	uint32_t n_groups;
+	const struct vsw_route_table *lpm;   /* peer prefix -> group */
+	struct vsw_spd_group *groups;        /* [n_groups], in the allocation */
 	struct vsw_spd_entry e[];
 };
 
@@ -88,9 +101,14 @@ static inline struct vsw_ipsec_sa *
 vsw_spd_lookup(const struct vsw_spd *spd, rte_be32_t src, rte_be32_t dst)
 {
 	struct vsw_ipsec_sa *expired = NULL;
+	const struct vsw_nexthop *nh = vsw_route_lookup(spd->lpm, dst);
+	const struct vsw_spd_group *g;
 	uint32_t i;
 
-	for (i = 0; i < spd->n; i++) {
+	if (nh == NULL)
+		return NULL;
+	g = &spd->groups[nh->rif];
+	for (i = g->first; i < g->first + g->n; i++) {
 		if (!vsw_ipsec_prefix_has(&spd->e[i].peer, dst) ||
 		    !vsw_ipsec_prefix_has(&spd->e[i].local, src))
 			continue;
@@ -124,5 +142,13 @@ vsw_ipsec_must_be_protected(const struct vsw_spd *spd, rte_be32_t src, rte_be32_
 {
 	return spd != NULL && vsw_spd_lookup(spd, dst, src) != NULL;
 }
+
+/* The SPD's order: by peer prefix (longest first), then newest SA. */
+void vsw_spd_sort(struct vsw_spd_entry *e, uint32_t n);
+/* Builds an SPD from entries sorted by vsw_spd_sort (copied). NULL when n
+ * is 0 or on failure. name must be unique while the SPD lives. */
+struct vsw_spd *vsw_spd_create(const char *name, const struct vsw_spd_entry *e,
+			       uint32_t n);
+void vsw_spd_free(struct vsw_spd *spd);
 
 #endif
