@@ -58,7 +58,6 @@
  * packets from the engine's encap path for each SA, sealed plaintexts with
  * bad trailers, bursts) into DIR and exits.
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -81,6 +80,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "eal_env.h"
 #include "esp.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -162,7 +162,6 @@ struct fuzz {
 	uint8_t key_auth[64];
 	struct pkt pkts[BURST_MAX];
 	uint8_t scratch[PKT_MAX + 8];
-	char run_dir[PATH_MAX];
 };
 
 static struct fuzz *fz;
@@ -974,17 +973,6 @@ write_seeds(struct fuzz *z, const char *dir)
 
 /* --- set-up --- */
 
-static struct rte_mempool *
-make_pool(const char *name, unsigned int n)
-{
-	struct rte_mempool *mp = rte_pktmbuf_pool_create_by_ops(
-		name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY, "ring_mp_mc");
-
-	CHECK(mp != NULL);
-	CHECK(rte_ring_get_capacity(mp->pool_data) > n);
-	return mp;
-}
-
 static void
 build(struct fuzz *z)
 {
@@ -998,7 +986,8 @@ build(struct fuzz *z)
 	z->reset_every = reset != NULL ? strtoull(reset, NULL, 0) : 1;
 	if (z->reset_every == 0)
 		z->reset_every = 1;
-	z->pool = make_pool("fze_pool", POOL_SIZE);
+	z->pool = vsw_eal_env_ring_pool("fze_pool", POOL_SIZE);
+	CHECK(z->pool != NULL);
 	z->mgr = vsw_esp_mgr_create();
 	z->sas = rte_zmalloc("fze_sas", N_SA * sizeof(*z->sas), RTE_CACHE_LINE_SIZE);
 	CHECK(z->mgr != NULL && z->sas != NULL);
@@ -1007,32 +996,6 @@ build(struct fuzz *z)
 		sa_install(z, i);
 	}
 	z->pool_baseline = rte_mempool_in_use_count(z->pool);
-}
-
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
-static void
-unpoison_pool_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-
-	RTE_SET_USED(mp);
-	RTE_SET_USED(arg);
-	RTE_SET_USED(idx);
-	ASAN_UNPOISON_MEMORY_REGION(m->buf_addr, m->buf_len);
 }
 
 static void
@@ -1064,40 +1027,22 @@ teardown(void)
 		vsw_esp_sa_clear(&z->sas[i]);
 	rte_free(z->sas);
 	vsw_esp_mgr_free(z->mgr);
-	rte_mempool_obj_iter(z->pool, unpoison_pool_obj, NULL);
+	vsw_eal_env_unpoison_mbufs(z->pool);
 	rte_mempool_free(z->pool);
-	rte_eal_cleanup();
-	remove_dir(z->run_dir);
+	vsw_eal_env_stop();
 	free(z);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal_argv[] = {
-		"fuzz_esp", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "-l", "0",
-		"--log-level=lib.*:error",
-	};
-	const char *log = getenv("VSW_FUZZ_LOG");
 	const char *seeds = getenv("VSW_FUZZ_ESP_SEEDS");
 
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	if (log == NULL || strcmp(log, "1") != 0)
-		rte_openlog_stream(fopen("/dev/null", "w"));
-	snprintf(prefix, sizeof(prefix), "vsw-fuzz-esp-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "fuzz_esp: rte_eal_init failed\n");
-		abort();
-	}
+	vsw_eal_env_fuzz_start("fuzz_esp", "vsw-fuzz-esp", 128);
 	fz = calloc(1, sizeof(*fz));
 	CHECK(fz != NULL);
-	snprintf(fz->run_dir, sizeof(fz->run_dir), "%s", rte_eal_get_runtime_dir());
-	/* --no-shconf leaves the runtime dir empty: gone now, a crash leaves
-	 * nothing behind either */
-	remove_dir(fz->run_dir);
 	atexit(teardown);
 	build(fz);
 	if (seeds != NULL && seeds[0] != '\0') {

@@ -56,7 +56,6 @@
  * VSW_FUZZ_LOG=1 keeps rte_log output (it goes to /dev/null otherwise);
  * VSW_FUZZ_STATS=1 prints at exit each port's counters and drop reasons.
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -82,6 +81,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "eal_env.h"
 #include "fib.h"
 #include "kvt.h"
 #include "mac_table.h"
@@ -220,7 +220,6 @@ struct fuzz {
 	uint32_t static_macs[N_NETS];
 	unsigned int pool_baseline;
 	struct burst burst;
-	char run_dir[PATH_MAX];
 	uint8_t frame[2 * SEG_MAX];
 	uint8_t snap[2 * SEG_MAX];
 };
@@ -302,9 +301,9 @@ drain_rings(struct fuzz *z)
 			CHECK(nets[i] < N_NETS && ips[i] != 0);
 }
 
-/* Free mbufs of a pool made by make_pool(): its ring holds all of them
- * (no per-lcore cache) and has room for more, so a double free shows as
- * a count above the pool's size (the in-use count is clamped at 0). */
+/* Free mbufs of a pool made by vsw_eal_env_ring_pool(): its ring holds
+ * all of them (no per-lcore cache) and has room for more, so a double free
+ * shows as a count above the pool's size (the in-use count is clamped at 0). */
 static unsigned int
 pool_free(const struct rte_mempool *mp)
 {
@@ -1102,18 +1101,6 @@ build_worker(struct fuzz *z)
 	z->w = w;
 }
 
-/* A ring-backed pool without cache (see pool_free()). */
-static struct rte_mempool *
-make_pool(const char *name, unsigned int n)
-{
-	struct rte_mempool *mp = rte_pktmbuf_pool_create_by_ops(
-		name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY, "ring_mp_mc");
-
-	CHECK(mp != NULL);
-	CHECK(rte_ring_get_capacity(mp->pool_data) > n);
-	return mp;
-}
-
 static void
 build(struct fuzz *z)
 {
@@ -1135,8 +1122,9 @@ build(struct fuzz *z)
 	};
 	unsigned int i;
 
-	z->pool = make_pool("fzf_pool", POOL_SIZE);
-	z->rx_pool = make_pool("fzf_rx", RX_POOL_SIZE);
+	z->pool = vsw_eal_env_ring_pool("fzf_pool", POOL_SIZE);
+	z->rx_pool = vsw_eal_env_ring_pool("fzf_rx", RX_POOL_SIZE);
+	CHECK(z->pool != NULL && z->rx_pool != NULL);
 	z->macs = vsw_mac_table_create(&mp);
 	z->kvt = vsw_kvt_create(&kp);
 	z->punt = vsw_punt_create(&pp);
@@ -1159,32 +1147,6 @@ build(struct fuzz *z)
 }
 
 /* --- EAL --- */
-
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
-static void
-unpoison_pool_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-
-	RTE_SET_USED(mp);
-	RTE_SET_USED(arg);
-	RTE_SET_USED(idx);
-	ASAN_UNPOISON_MEMORY_REGION(m->buf_addr, m->buf_len);
-}
 
 /* VSW_FUZZ_STATS=1: what the inputs reached, per port and vport. */
 static void
@@ -1221,7 +1183,7 @@ teardown(void)
 	fz = NULL;
 	if (st != NULL && strcmp(st, "1") == 0)
 		print_stats(z);
-	rte_mempool_obj_iter(z->rx_pool, unpoison_pool_obj, NULL);
+	vsw_eal_env_unpoison_mbufs(z->rx_pool);
 	vsw_punt_free(z->punt);
 	rte_free(z->w->txbufs);
 	rte_free(z->w->port_stats);
@@ -1234,37 +1196,18 @@ teardown(void)
 	vsw_mac_table_free(z->macs);
 	rte_mempool_free(z->rx_pool);
 	rte_mempool_free(z->pool);
-	rte_eal_cleanup();
-	remove_dir(z->run_dir);
+	vsw_eal_env_stop();
 	free(z);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal_argv[] = {
-		"fuzz_frames", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "-l", "0",
-		"--log-level=lib.*:error",
-	};
-	const char *log = getenv("VSW_FUZZ_LOG");
-
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	if (log == NULL || strcmp(log, "1") != 0)
-		rte_openlog_stream(fopen("/dev/null", "w"));
-	snprintf(prefix, sizeof(prefix), "vsw-fuzz-frames-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "fuzz_frames: rte_eal_init failed\n");
-		abort();
-	}
+	vsw_eal_env_fuzz_start("fuzz_frames", "vsw-fuzz-frames", 256);
 	fz = calloc(1, sizeof(*fz));
 	CHECK(fz != NULL);
-	snprintf(fz->run_dir, sizeof(fz->run_dir), "%s", rte_eal_get_runtime_dir());
-	/* --no-shconf leaves the runtime dir empty: gone now, a crash leaves
-	 * nothing behind either */
-	remove_dir(fz->run_dir);
 	atexit(teardown);
 	build(fz);
 	return 0;

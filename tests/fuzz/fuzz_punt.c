@@ -50,7 +50,6 @@
  * VSW_FUZZ_LOG=1 keeps rte_log output; VSW_FUZZ_STATS=1 prints the
  * handler's counters at exit.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -77,6 +76,7 @@
 #include <rte_udp.h>
 
 #include "api.h"
+#include "eal_env.h"
 #include "fib.h"
 #include "field_types.h"
 #include "kvt.h"
@@ -180,7 +180,6 @@ struct fuzz {
 	int meta_off;
 	uint64_t now;
 	uint32_t kvt_baseline;
-	char run_dir[PATH_MAX];
 	uint8_t frame[2 * SEG_MAX];
 };
 
@@ -219,9 +218,9 @@ check_mbuf(const struct rte_mbuf *m)
 	}
 }
 
-/* Free mbufs of a pool made by make_pool(): its ring holds all of them
- * (no per-lcore cache) and has room for more, so a double free shows as
- * a count above the pool's size (the in-use count is clamped at 0). */
+/* Free mbufs of a pool made by vsw_eal_env_ring_pool(): its ring holds
+ * all of them (no per-lcore cache) and has room for more, so a double free
+ * shows as a count above the pool's size (the in-use count is clamped at 0). */
 static unsigned int
 pool_free(const struct rte_mempool *mp)
 {
@@ -681,18 +680,6 @@ build_fib(struct fuzz *z)
 	CHECK(vsw_kvt_set(z->kvt, vsw_kvt_key(VSW_KVT_FIP_OUT, 0, FIP_FIXED), FIP) == 0);
 }
 
-/* A ring-backed pool without cache (see pool_free()). */
-static struct rte_mempool *
-make_pool(const char *name, unsigned int n)
-{
-	struct rte_mempool *mp = rte_pktmbuf_pool_create_by_ops(
-		name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY, "ring_mp_mc");
-
-	CHECK(mp != NULL);
-	CHECK(rte_ring_get_capacity(mp->pool_data) > n);
-	return mp;
-}
-
 static void
 build(struct fuzz *z)
 {
@@ -709,8 +696,9 @@ build(struct fuzz *z)
 		.tsc_hz = HZ, .max_neighbours = MAX_NEIGHBOURS, .neigh_ageing_s = AGEING_S,
 	};
 
-	z->pool = make_pool("fzp_pool", POOL_SIZE);
-	z->rx_pool = make_pool("fzp_rx", RX_POOL_SIZE);
+	z->pool = vsw_eal_env_ring_pool("fzp_pool", POOL_SIZE);
+	z->rx_pool = vsw_eal_env_ring_pool("fzp_rx", RX_POOL_SIZE);
+	CHECK(z->pool != NULL && z->rx_pool != NULL);
 	z->kvt = vsw_kvt_create(&kp);
 	z->punt = vsw_punt_create(&pp);
 	CHECK(z->kvt != NULL && z->punt != NULL);
@@ -729,32 +717,6 @@ build(struct fuzz *z)
 /* --- EAL --- */
 
 static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
-static void
-unpoison_pool_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-
-	RTE_SET_USED(mp);
-	RTE_SET_USED(arg);
-	RTE_SET_USED(idx);
-	ASAN_UNPOISON_MEMORY_REGION(m->buf_addr, m->buf_len);
-}
-
-static void
 teardown(void)
 {
 	struct fuzz *z = fz;
@@ -771,7 +733,7 @@ teardown(void)
 		free(s);
 		json_decref(stats);
 	}
-	rte_mempool_obj_iter(z->rx_pool, unpoison_pool_obj, NULL);
+	vsw_eal_env_unpoison_mbufs(z->rx_pool);
 	vsw_punt_handler_free(z->h);
 	vsw_punt_free(z->punt);
 	vsw_kvt_free(z->kvt);
@@ -779,37 +741,18 @@ teardown(void)
 	vsw_api_destroy(z->api);
 	rte_mempool_free(z->rx_pool);
 	rte_mempool_free(z->pool);
-	rte_eal_cleanup();
-	remove_dir(z->run_dir);
+	vsw_eal_env_stop();
 	free(z);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal_argv[] = {
-		"fuzz_punt", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "-l", "0",
-		"--log-level=lib.*:error",
-	};
-	const char *log = getenv("VSW_FUZZ_LOG");
-
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	if (log == NULL || strcmp(log, "1") != 0)
-		rte_openlog_stream(fopen("/dev/null", "w"));
-	snprintf(prefix, sizeof(prefix), "vsw-fuzz-punt-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "fuzz_punt: rte_eal_init failed\n");
-		abort();
-	}
+	vsw_eal_env_fuzz_start("fuzz_punt", "vsw-fuzz-punt", 256);
 	fz = calloc(1, sizeof(*fz));
 	CHECK(fz != NULL);
-	snprintf(fz->run_dir, sizeof(fz->run_dir), "%s", rte_eal_get_runtime_dir());
-	/* --no-shconf leaves the runtime dir empty: gone now, a crash leaves
-	 * nothing behind either */
-	remove_dir(fz->run_dir);
 	atexit(teardown);
 	build(fz);
 	return 0;

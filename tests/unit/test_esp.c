@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,6 +32,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "eal_env.h"
 #include "esp.h"
 
 #define POOL_SIZE 4095
@@ -1553,34 +1553,12 @@ test_bench(void **state)
 
 /* ------------------------------------------------------------------ EAL */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_esp", "--no-huge", "-m", "256", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "vsw-test-esp-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+	if (vsw_eal_env_start("test_esp", "vsw-test-esp", 256,
+			      "lib.*:warning") < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("esp_t_pool", POOL_SIZE, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -1592,16 +1570,12 @@ setup_eal(void **state)
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	(void)state;
 	if (rte_mempool_in_use_count(pool) != 0)
 		fprintf(stderr, "mbufs leaked: %u\n", rte_mempool_in_use_count(pool));
 	vsw_esp_mgr_free(mgr);
 	rte_mempool_free(pool);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

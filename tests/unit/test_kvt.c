@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -27,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "eal_env.h"
 #include "kvt.h"
 
 static struct vsw_kvt *
@@ -337,45 +337,19 @@ reader_sees_only_values_written_while_writer_churns(void **state)
 
 /* --- EAL --- */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_kvt", "--no-huge", "-m", "128", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	RTE_SET_USED(state);
-	snprintf(prefix, sizeof(prefix), "vsw-test-kvt-%d", (int)getpid());
-	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
+	return vsw_eal_env_start("test_kvt", "vsw-test-kvt", 128,
+				 "lib.*:warning") < 0 ? -1 : 0;
 }
 
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	RTE_SET_USED(state);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

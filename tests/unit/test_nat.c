@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -36,6 +35,7 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
+#include "eal_env.h"
 #include "nat.h"
 
 #define POOL_SIZE 4095
@@ -1397,34 +1397,12 @@ bench_all(void **state)
 
 /* --- EAL --- */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_nat", "--no-huge", "-m", "512", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	RTE_SET_USED(state);
-	snprintf(prefix, sizeof(prefix), "vsw-test-nat-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+	if (vsw_eal_env_start("test_nat", "vsw-test-nat", 512,
+			      "lib.*:warning") < 0)
 		return -1;
 	test_pool = rte_pktmbuf_pool_create("nat_t_pool", POOL_SIZE, 0, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -1435,17 +1413,13 @@ setup_eal(void **state)
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	RTE_SET_USED(state);
 	/* every test gave back every mbuf */
 	if (rte_mempool_in_use_count(test_pool) != 0)
 		fprintf(stderr, "mbufs leaked: %u\n",
 			rte_mempool_in_use_count(test_pool));
 	rte_mempool_free(test_pool);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -36,6 +35,7 @@
 #include "api.h"
 #include "api_request.h"
 #include "dhcp.h"
+#include "eal_env.h"
 #include "fib.h"
 #include "field_types.h"
 #include "ipam.h"
@@ -1520,34 +1520,12 @@ a_storm_past_a_full_ring_is_punt_full(void **state)
 
 /* --- EAL --- */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_punt_handler", "--no-huge", "-m", "256", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	RTE_SET_USED(state);
-	snprintf(prefix, sizeof(prefix), "vsw-test-ph-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+	if (vsw_eal_env_start("test_punt_handler", "vsw-test-ph", 256,
+			      "lib.*:warning") < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("ph_pool", POOL_SIZE, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -1557,13 +1535,9 @@ setup_eal(void **state)
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	RTE_SET_USED(state);
 	rte_mempool_free(pool);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "eal_env.h"
 #include "route_table.h"
 
 #define SMALL_MAX 8          /* the linear table's limit (route_table.c) */
@@ -666,45 +666,19 @@ bench_all(void **state)
 
 /* --- EAL --- */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_route_table", "--no-huge", "-m", "512", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	RTE_SET_USED(state);
-	snprintf(prefix, sizeof(prefix), "vsw-test-rt-%d", (int)getpid());
-	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
+	return vsw_eal_env_start("test_route_table", "vsw-test-rt", 512,
+				 "lib.*:warning") < 0 ? -1 : 0;
 }
 
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	RTE_SET_USED(state);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -35,6 +34,7 @@
 #include <rte_mempool.h>
 #include <rte_udp.h>
 
+#include "eal_env.h"
 #include "fib.h"
 #include "kvt.h"
 #include "mac_table.h"
@@ -1572,34 +1572,12 @@ bench_all(void **state)
 
 /* --- EAL --- */
 
-static void
-remove_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			unlinkat(dirfd(dir), d->d_name, 0);
-	closedir(dir);
-	rmdir(path);
-}
-
 static int
 setup_eal(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_router", "--no-huge", "-m", bench_mode ? "1024" : "256", "--no-pci",
-		"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		"-l", "0", "--log-level=lib.*:warning",
-	};
-
 	RTE_SET_USED(state);
-	snprintf(prefix, sizeof(prefix), "vsw-test-router-%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+	if (vsw_eal_env_start("test_router", "vsw-test-router", bench_mode ? 1024 : 256,
+			      "lib.*:warning") < 0)
 		return -1;
 	test_pool = rte_pktmbuf_pool_create("rtr_pool", POOL_SIZE, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -1609,13 +1587,9 @@ setup_eal(void **state)
 static int
 teardown_eal(void **state)
 {
-	char run_dir[PATH_MAX];
-
 	RTE_SET_USED(state);
 	rte_mempool_free(test_pool);
-	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_dir(run_dir);
+	vsw_eal_env_stop();
 	return 0;
 }
 

@@ -605,8 +605,9 @@ test_uplink_neighbor_errors(void **state)
 		"[{\"ip_address\":\"224.0.0.5\",\"mac_address\":\"02:00:00:00:00:01\"}]",
 		"[{\"ip_address\":\"203.0.113.1\",\"mac_address\":\"01:00:5e:00:00:01\"}]",
 		"[{\"ip_address\":\"203.0.113.1\",\"mac_address\":\"00:00:00:00:00:00\"}]",
-		"[{\"ip_address\":\"203.0.113.1\",\"mac_address\":\"02:00:00:00:00:01\"},"
-		" {\"ip_address\":\"203.0.113.1\",\"mac_address\":\"02:00:00:00:00:02\"}]",
+		/* the same IP twice */
+		("[{\"ip_address\":\"203.0.113.1\",\"mac_address\":\"02:00:00:00:00:01\"},"
+		 " {\"ip_address\":\"203.0.113.1\",\"mac_address\":\"02:00:00:00:00:02\"}]"),
 		"null",
 	};
 	struct vsw_api *api = *state;
