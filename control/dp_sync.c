@@ -586,7 +586,7 @@ vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
 }
 
 uint64_t
-vsw_dp_sync_ipsec_digest(const struct vsw_dp_sync *s)
+vsw_dp_sync_ipsec_digest(struct vsw_dp_sync *s)
 {
 	return vsw_vpn_sync_expiry_digest(s);
 }

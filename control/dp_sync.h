@@ -44,8 +44,8 @@ void vsw_dp_sync_on_scope_released(struct vsw_dp_sync *s,
 				   void (*fn)(void *arg, uint16_t scope), void *arg);
 
 /* Changes when an IPsec SA reaches a soft or hard lifetime (statuses to
- * refresh). */
-uint64_t vsw_dp_sync_ipsec_digest(const struct vsw_dp_sync *s);
+ * refresh); logs each such event once. */
+uint64_t vsw_dp_sync_ipsec_digest(struct vsw_dp_sync *s);
 
 /* Takes the workers' VTEP learning requests; true when the model must be
  * applied again (a new remote VTEP gets a vport). */

@@ -31,6 +31,8 @@
 
 struct installed_sa {
 	struct vsw_ipsec_sa *sa;    /* NULL: could not be installed (error) */
+	char id[40];
+	bool soft_told, hard_told;  /* the expiry events already logged */
 	uint64_t seq;               /* install order: newer SAs first in SPDs */
 	char error[160];
 	int router;
@@ -261,6 +263,7 @@ install(struct vsw_dp_sync *s, const struct vsw_model *model, const char *id,
 	struct vsw_ipsec_sa *sa;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", id);
 	out->router = router_of(s, model, obj);
 	if (out->router < 0) {
 		snprintf(out->error, sizeof(out->error), "its VPN service's router has no index");
@@ -592,21 +595,36 @@ vsw_vpn_sync_stats(const struct vsw_dp_sync *s, const struct vsw_model *model)
 	return list;
 }
 
-/* Expiry changes the SAs' statuses: a digest the control loop compares. */
+/*
+ * Expiry events: the soft lifetime asks for a rekey (logged once; IKE will
+ * act on it), the hard one stops traffic (logged once, status DOWN). The
+ * result changes whenever an SA crossed one, for the statuses to refresh.
+ */
 uint64_t
 vsw_vpn_sync_expiry_digest(const struct vsw_dp_sync *s)
 {
-	const struct vsw_vpn_sync *v = s->vpn;
+	struct vsw_vpn_sync *v = s->vpn;
 	uint64_t d = 0, now = rte_rdtsc();
 	unsigned int i;
 
 	for (i = 0; i < v->n_installed; i++) {
-		const struct vsw_ipsec_sa *sa = v->installed[i].sa;
+		struct installed_sa *x = &v->installed[i];
+		bool soft, hard;
 
-		if (sa == NULL)
+		if (x->sa == NULL)
 			continue;
-		d = d * 31 + (vsw_esp_sa_soft_expired(&sa->esp) ? 1 : 0) +
-		    (vsw_esp_sa_hard_expired(&sa->esp, now) ? 2 : 0) + i;
+		soft = vsw_esp_sa_soft_expired(&x->sa->esp);
+		hard = vsw_esp_sa_hard_expired(&x->sa->esp, now);
+		if (soft && !x->soft_told) {
+			x->soft_told = true;
+			VSW_LOG(NOTICE, "ipsec_sa %s: soft lifetime reached: time to rekey", x->id);
+		}
+		if (hard && !x->hard_told) {
+			x->hard_told = true;
+			VSW_LOG(WARNING, "ipsec_sa %s: hard lifetime reached: its traffic is dropped",
+				x->id);
+		}
+		d = d * 31 + (soft ? 1 : 0) + (hard ? 2 : 0) + i;
 	}
 	return d;
 }
