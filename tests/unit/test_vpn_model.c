@@ -22,8 +22,6 @@
 #include "resource.h"
 #include "resources.h"
 
-static const struct vsw_caller root = { .uid = 0, .pid = 1, .may_admin = true };
-
 /* Write-only values: none of them may appear in any response. */
 #define PSK "Psk-9f3e-never-shown"
 #define ENC16 "0badc0de0badc0de0badc0de0badc0de"
@@ -31,34 +29,6 @@ static const struct vsw_caller root = { .uid = 0, .pid = 1, .may_admin = true };
 #define AUTH20 "facefeedfacefeedfacefeedfacefeedfacefeed"
 #define AUTH32 "facefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeed"
 #define SALT "5a175a17"
-
-static struct vsw_api *
-make_api(const char *db, struct vsw_api_hooks *hooks)
-{
-	struct vsw_api_options opt = {
-		.db_path = db, .default_project = "p1", .version = "9.9", .n_workers = 1,
-	};
-	struct vsw_error err;
-	struct vsw_api *api = vsw_api_create(&opt, hooks, &err);
-
-	if (api == NULL)
-		fail_msg("vsw_api_create: %s", err.message);
-	return api;
-}
-
-static int
-setup(void **state)
-{
-	*state = make_api(":memory:", NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	vsw_api_destroy(*state);
-	return 0;
-}
 
 /* No secret in the text of anything the API answered. */
 static void
@@ -74,70 +44,8 @@ assert_no_secret(const json_t *resp)
 	free(text);
 }
 
-static json_t *
-request(struct vsw_api *api, const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	json_t *resp;
-
-	va_start(ap, fmt);
-	resp = vrequest(api, &root, method, fmt, ap);
-	va_end(ap);
-	return resp;
-}
-
-/* Requests carry "admin": true unless they start with "{\"admin\":false". */
-static json_t *
-vcall(struct vsw_api *api, const char *method, const char *fmt, va_list ap)
-{
-	char body[8192], params[8300];
-	json_t *resp;
-
-	vsnprintf(body, sizeof(body), fmt, ap);
-	if (strncmp(body, "{\"admin\":false", 14) == 0)
-		snprintf(params, sizeof(params), "%s", body);
-	else
-		snprintf(params, sizeof(params), "{\"admin\":true%s%s", body[1] == '}' ? "" : ",",
-			 body + 1);
-	resp = request(api, method, "%s", params);
-	assert_no_secret(resp);
-	return resp;
-}
-
-static json_t *
-ok(struct vsw_api *api, const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	json_t *resp;
-
-	va_start(ap, fmt);
-	resp = vcall(api, method, fmt, ap);
-	va_end(ap);
-	return result_of(resp, method);
-}
-
-static void
-fails(struct vsw_api *api, const char *method, int code, const char *type,
-      const char *field, const char *fmt, ...)
-{
-	va_list ap;
-	json_t *resp;
-
-	va_start(ap, fmt);
-	resp = vcall(api, method, fmt, ap);
-	va_end(ap);
-	check_error(resp, code, type, field);
-}
-
-static const char *
-str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	if (s == NULL)
-		fail_msg("member %s is not a string", key);
-	return s;
-}
+#define ADMIN_API_CHECK(resp) assert_no_secret(resp)
+#include "admin_api.h"
 
 static void
 assert_json(const json_t *obj, const char *key, const char *json_text)
@@ -151,23 +59,6 @@ assert_json(const json_t *obj, const char *key, const char *json_text)
 		fail_msg("%s is %s, want %s", key, got ? got : "(absent)", json_text);
 	}
 	json_decref(want);
-}
-
-static void
-create(struct vsw_api *api, char id[VSW_UUID_STRLEN], const char *kind,
-       const char *fmt, ...)
-{
-	char method[64], body[4096];
-	va_list ap;
-	json_t *r;
-
-	va_start(ap, fmt);
-	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
-	snprintf(method, sizeof(method), "%s.create", kind);
-	r = ok(api, method, "%s", body);
-	snprintf(id, VSW_UUID_STRLEN, "%s", str(r, "id"));
-	json_decref(r);
 }
 
 static json_t *
