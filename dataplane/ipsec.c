@@ -194,17 +194,16 @@ vsw_ipsec_handoff_input(struct vsw_worker *w, const struct vsw_fib *fib,
 		rte_pktmbuf_free(m);
 }
 
+static void flush_in(struct vsw_worker *w);
+
 bool
 vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router,
 		uint16_t rif, struct rte_mbuf *m)
 {
-	const struct vsw_fib_port *in = &fib->ports[rif];
 	struct rte_ipv4_hdr *ip = ipv4_at(m, ETH_LEN);
 	struct vsw_ipsec_sa *sa;
-	struct rte_ether_hdr *eh;
 	rte_be32_t spi;
 	uint64_t v;
-	uint8_t verdict;
 
 	if (!esp_spi(m, ip, &spi))
 		return false;
@@ -219,19 +218,34 @@ vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router
 		return true;
 	}
 	rte_pktmbuf_adj(m, ETH_LEN);
-	sa->esp.decap_burst(w->imb, &sa->esp, &m, 1, w->now_tsc, &verdict);
-	if (unlikely(verdict != VSW_ESP_OK)) {
-		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_IN, m);
-		return true;
-	}
+	if (w->esp_in.n != 0 && (w->esp_in.sa != sa || w->esp_in.rif != rif ||
+				 w->esp_in.fib != fib))
+		flush_in(w);
+	w->esp_in.sa = sa;
+	w->esp_in.fib = fib;
+	w->esp_in.rif = rif;
+	w->esp_in.pkts[w->esp_in.n++] = m;
+	if (w->esp_in.n == VSW_IPSEC_BATCH)
+		flush_in(w);
+	return true;
+}
+
+/* Decrypted: checked against the SA's selectors and routed. */
+static void
+deliver(struct vsw_worker *w, const struct vsw_fib *fib, struct vsw_ipsec_sa *sa,
+	uint16_t rif, struct rte_mbuf *m)
+{
+	const struct vsw_fib_port *in = &fib->ports[rif];
+	struct rte_ether_hdr *eh;
+
 	if (unlikely(!selectors_allow(sa, ipv4_at(m, 0)))) {
 		vsw_worker_drop(w, rif, VSW_DROP_IPSEC_POLICY, m);
-		return true;
+		return;
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
 	if (unlikely(eh == NULL)) {
 		vsw_worker_drop(w, rif, VSW_DROP_MBUF_ALLOC, m);
-		return true;
+		return;
 	}
 	/* Routed again as if it had arrived on the gateway interface. */
 	rte_ether_addr_copy(&in->rif.mac, &eh->dst_addr);
@@ -240,12 +254,32 @@ vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t router
 	m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD;
 	if (unlikely(w->l3_depth >= VSW_L3_MAX_DEPTH)) {
 		vsw_worker_drop(w, rif, VSW_DROP_ROUTE_DEPTH, m);
-		return true;
+		return;
 	}
 	w->l3_depth++;
 	vsw_router_input(w, fib, rif, m);
 	w->l3_depth--;
-	return true;
+}
+
+static void
+flush_in(struct vsw_worker *w)
+{
+	struct vsw_ipsec_sa *sa = w->esp_in.sa;
+	uint8_t verdict[VSW_IPSEC_BATCH];
+	struct rte_mbuf *pkts[VSW_IPSEC_BATCH];
+	uint16_t i, n = w->esp_in.n, rif = w->esp_in.rif;
+	const struct vsw_fib *fib = w->esp_in.fib;
+
+	/* Taken out first: routing a decrypted packet may batch more. */
+	memcpy(pkts, w->esp_in.pkts, n * sizeof(pkts[0]));
+	w->esp_in.n = 0;
+	sa->esp.decap_burst(w->imb, &sa->esp, pkts, n, w->now_tsc, verdict);
+	for (i = 0; i < n; i++) {
+		if (unlikely(verdict[i] != VSW_ESP_OK))
+			vsw_worker_drop(w, rif, VSW_DROP_IPSEC_IN, pkts[i]);
+		else
+			deliver(w, fib, sa, rif, pkts[i]);
+	}
 }
 
 /* --- ipsec-out --- */
@@ -282,6 +316,9 @@ struct esp_out {
 	uint64_t neigh;
 	const struct rte_ether_addr *src_mac;
 };
+
+static void batch_out(struct vsw_worker *w, const struct vsw_fib *fib,
+		      struct vsw_ipsec_sa *sa, const struct esp_out *o, struct rte_mbuf *m);
 
 /* Encrypts n inner IPv4 packets (no Ethernet header) and sends them. */
 static void
@@ -391,7 +428,7 @@ vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t route
 	ip->hdr_checksum = cksum_ttl_decrement(ip->hdr_checksum);
 	rte_pktmbuf_adj(m, ETH_LEN);
 	if (likely(len <= mtu)) {
-		encrypt_and_send(w, fib, sa, &o, &m, 1);
+		batch_out(w, fib, sa, &o, m);
 		return true;
 	}
 	/* DF clear: fragments first (RFC 4301 §8.1: before encryption). */
@@ -408,6 +445,56 @@ vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t route
 		fip->hdr_checksum = 0;
 		fip->hdr_checksum = rte_ipv4_cksum(fip);
 	}
-	encrypt_and_send(w, fib, sa, &o, pkts, (uint16_t)n);
+	for (int32_t i = 0; i < n; i++)
+		batch_out(w, fib, sa, &o, pkts[i]);
 	return true;
+}
+
+static void
+flush_out(struct vsw_worker *w)
+{
+	struct esp_out o = {
+		.in_rif = w->esp_out.in_rif, .out_rif = w->esp_out.out_rif,
+		.neigh = w->esp_out.neigh,
+	};
+	struct rte_mbuf *pkts[VSW_IPSEC_BATCH];
+	uint16_t n = w->esp_out.n;
+
+	o.src_mac = &w->esp_out.fib->ports[o.out_rif].rif.mac;
+	memcpy(pkts, w->esp_out.pkts, n * sizeof(pkts[0]));
+	w->esp_out.n = 0;
+	encrypt_and_send(w, w->esp_out.fib, w->esp_out.sa, &o, pkts, n);
+}
+
+/* Packets of one SA, one egress and one next hop go to the engine together. */
+static void
+batch_out(struct vsw_worker *w, const struct vsw_fib *fib, struct vsw_ipsec_sa *sa,
+	  const struct esp_out *o, struct rte_mbuf *m)
+{
+	if (w->esp_out.n != 0 &&
+	    (w->esp_out.sa != sa || w->esp_out.fib != fib || w->esp_out.out_rif != o->out_rif ||
+	     w->esp_out.neigh != o->neigh || w->esp_out.in_rif != o->in_rif))
+		flush_out(w);
+	w->esp_out.sa = sa;
+	w->esp_out.fib = fib;
+	w->esp_out.in_rif = o->in_rif;
+	w->esp_out.out_rif = o->out_rif;
+	w->esp_out.neigh = o->neigh;
+	w->esp_out.pkts[w->esp_out.n++] = m;
+	if (w->esp_out.n == VSW_IPSEC_BATCH)
+		flush_out(w);
+}
+
+void
+vsw_ipsec_flush(struct vsw_worker *w)
+{
+	/* Decrypted packets may be routed into another tunnel, and so on:
+	 * bounded by the routing depth. */
+	for (unsigned int round = 0; round <= VSW_L3_MAX_DEPTH &&
+	     (w->esp_in.n != 0 || w->esp_out.n != 0); round++) {
+		if (w->esp_in.n != 0)
+			flush_in(w);
+		if (w->esp_out.n != 0)
+			flush_out(w);
+	}
 }

@@ -132,6 +132,10 @@ bool vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib,
 bool vsw_ipsec_input(struct vsw_worker *w, const struct vsw_fib *fib,
 		     uint16_t router, uint16_t rif, struct rte_mbuf *m);
 
+/* Encrypts/decrypts and sends what the worker collected (end of a turn,
+ * before the tx flush). */
+void vsw_ipsec_flush(struct vsw_worker *w);
+
 /* ESP another worker handed over (vsw_ipsec_input queued it there). */
 void vsw_ipsec_handoff_input(struct vsw_worker *w, const struct vsw_fib *fib,
 			     struct rte_mbuf *m);

@@ -3,6 +3,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
+#include "ipsec.h"
 #include "worker.h"
 
 static void
@@ -50,6 +51,9 @@ vsw_txbuf_flush_all(struct vsw_worker *w)
 {
 	uint16_t i;
 
+	/* ESP batched this turn goes out in this flush. */
+	if (w->esp_out.n != 0 || w->esp_in.n != 0)
+		vsw_ipsec_flush(w);
 	for (i = 0; i < w->n_dirty; i++) {
 		uint16_t port = w->dirty[i];
 

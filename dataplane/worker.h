@@ -59,6 +59,10 @@ struct vsw_punt;
 struct vsw_nat;
 struct IMB_MGR;
 
+/* Packets of one SA collected before one engine call (multi-buffer
+ * crypto wants many in flight). */
+#define VSW_IPSEC_BATCH 32
+
 /* Routers a packet may cross in one worker pass (router to router over a
  * transit network); beyond it the packet is dropped (route_depth). */
 #define VSW_L3_MAX_DEPTH 4
@@ -108,6 +112,22 @@ struct vsw_worker {
 	/* One-entry lookup caches, valid until the next tx flush (the end of
 	 * a loop turn, before the RCU quiescent state): a burst of one flow
 	 * pays one MAC and one neighbour lookup, not one per packet. */
+	/* ESP of one SA waiting for one engine call; sent by
+	 * vsw_ipsec_flush() when the SA changes, the batch fills, or the
+	 * turn ends (before the tx flush). */
+	struct {
+		void *sa;                  /* struct vsw_ipsec_sa */
+		const struct vsw_fib *fib;
+		uint16_t in_rif, out_rif, n;
+		uint64_t neigh;
+		struct rte_mbuf *pkts[VSW_IPSEC_BATCH];
+	} esp_out;
+	struct {
+		void *sa;
+		const struct vsw_fib *fib;
+		uint16_t rif, n;
+		struct rte_mbuf *pkts[VSW_IPSEC_BATCH];
+	} esp_in;
 	uint64_t cache_gen;
 	struct {
 		uint64_t gen;
