@@ -9,11 +9,11 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Exactly the Debian 12 packages vsw builds and tests with.
 DEB_BUILD  := gcc pkg-config meson ninja-build libdpdk-dev libipsec-mb-dev \
               libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libcmocka-dev
-DEB_TEST   := dpdk dpdk-dev python3 python3-scapy sqlite3 util-linux iproute2 iputils-ping busybox tshark clang libclang-rt-14-dev \
+DEB_TEST   := dpdk dpdk-dev python3 python3-scapy python3-cryptography sqlite3 util-linux iproute2 iputils-ping busybox tshark clang libclang-rt-14-dev \
               lua5.4
 DEB_ALL    := $(DEB_BUILD) $(DEB_TEST)
 # Only for make bench: the peers vsw is measured against.
-DEB_BENCH  := openvswitch-switch-dpdk iproute2 coreutils
+DEB_BENCH  := openvswitch-switch-dpdk iproute2 coreutils dpdk-doc make
 
 .PHONY: all deps deps-bench build demo test unit bench clean
 
@@ -58,6 +58,8 @@ test: deps
 # hugepages; see pktgen-scripts/README.md). BENCH_ARGS=--quick for a smoke run.
 bench: build deps-bench
 	$(SUDO) $(PYTHON) pktgen-scripts/bench_l2.py --build $(BUILD) $(BENCH_ARGS)
+	$(SUDO) $(PYTHON) pktgen-scripts/bench_l3.py --build $(BUILD)
+	$(SUDO) $(PYTHON) pktgen-scripts/bench_ipsec.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
