@@ -154,8 +154,93 @@ remove_tour_objects() {
 	quiet network delete demo-blue
 }
 
+# Part 3 (as root): two namespace "VMs" on two subnets, a router, DHCP.
+NS=(); VETH=()
+remove_namespaces() {
+	local x
+	for x in "${NS[@]}"; do ip netns del "$x" 2>/dev/null || true; done
+	for x in "${VETH[@]}"; do ip link del "$x" 2>/dev/null || true; done
+	NS=(); VETH=()
+}
+
+# A namespace whose NIC (one end of a veth pair) is a VNIC plugged into a
+# new port of network $2; prints nothing, sets NS_IP to its DHCP lease.
+ns_vm() { # name network
+	local name=$1 net=$2 ns="vswdemo-$1-$$" root="vd$1$$" mac
+	ip netns add "$ns"; NS+=("$ns")
+	ip link add "$root" type veth peer name eth0 netns "$ns"; VETH+=("$root")
+	ip link set "$root" up
+	sysctl -qw "net.ipv6.conf.$root.disable_ipv6=1"
+	ip netns exec "$ns" ip link set eth0 up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+	mac=$(ip netns exec "$ns" cat /sys/class/net/eth0/address)
+	run_q port create --network "$net" --name "$name" --mac "$mac"
+	run_q vnic create --name "vm-$name" --type dpdk --devargs "net_af_packet_$name,iface=$root"
+	run_q vnic plug "vm-$name" "$name"
+	printf '$ ip netns exec %s busybox udhcpc -i eth0 -q -n\n' "$ns"
+	NS_IP=$(ip netns exec "$ns" busybox udhcpc -i eth0 -q -n -t 5 -s /bin/true 2>&1 |
+		sed -n 's/.*lease of \([0-9.]*\) obtained.*/\1/p')
+	[ -n "$NS_IP" ] || die "$name got no DHCP lease"
+	echo "   lease: $NS_IP"
+}
+
+# Every object of a kind with a name (a failed earlier run may have left
+# some behind in the durable state), by id.
+purge() { # kind name
+	local id
+	for id in $("$VSWCTL" --json "$1" list --name "$2" 2>/dev/null |
+		    sed -n 's/^ *"id": "\([0-9a-f-]*\)".*/\1/p'); do
+		[ "$1" = vnic ] && quiet vnic unplug "$id"
+		quiet "$1" delete "$id"
+	done
+}
+
+remove_routing_objects() {
+	local x
+	for x in green yellow; do purge vnic "vm-$x"; purge port "$x"; done
+	quiet router remove-interface demo-router green4
+	quiet router remove-interface demo-router yellow4
+	purge router demo-router
+	purge network demo-green
+	purge network demo-yellow
+}
+
+routing_part() {
+	local gw_a=10.1.0.1 gw_b=10.2.0.1 ip_a ip_b
+	remove_routing_objects
+	say "routing (as root): networks green and yellow, a router, DHCP from the switch"
+	run_q network create --name demo-green
+	run_q network create --name demo-yellow
+	run_q subnet create --network demo-green --name green4 --ip-version 4 --cidr 10.1.0.0/24 --enable-dhcp true
+	run_q subnet create --network demo-yellow --name yellow4 --ip-version 4 --cidr 10.2.0.0/24 --enable-dhcp true
+	run_q router create --name demo-router
+	run_q router add-interface demo-router green4
+	run_q router add-interface demo-router yellow4
+	ns_vm green demo-green; ip_a=$NS_IP
+	ns_vm yellow demo-yellow; ip_b=$NS_IP
+	ip netns exec "vswdemo-green-$$" ip addr add "$ip_a/24" dev eth0
+	ip netns exec "vswdemo-green-$$" ip route add default via $gw_a
+	ip netns exec "vswdemo-yellow-$$" ip addr add "$ip_b/24" dev eth0
+	ip netns exec "vswdemo-yellow-$$" ip route add default via $gw_b
+	say "green pings yellow through the router; TTL 1 gets 'Time to live exceeded' from the gateway"
+	ip netns exec "vswdemo-green-$$" ping -c 3 -W 2 "$ip_b" | tail -2
+	# No echo reply comes back (ping exits 1): the ICMP error is the point.
+	{ ip netns exec "vswdemo-green-$$" ping -c 1 -W 2 -t 1 "$ip_b" || true; } | sed -n 2p
+	run router list
+	run router show demo-router
+	say "clean up part 3"
+	for x in green yellow; do run_q vnic unplug "vm-$x"; run_q vnic delete "vm-$x"; run_q port delete "$x"; done
+	run_q router remove-interface demo-router green4
+	run_q router remove-interface demo-router yellow4
+	run_q router delete demo-router
+	run_q network delete demo-green
+	run_q network delete demo-yellow
+	remove_namespaces
+}
+
 cleanup() {
 	local rc=$?
+	remove_namespaces
 	stop_vms
 	stop_vswd
 	if [ "$rc" -ne 0 ]; then
@@ -277,5 +362,10 @@ for vm in "${VMS[@]}"; do run_q vnic unplug "vm-$vm"; run vnic delete "vm-$vm"; 
 for vm in "${VMS[@]}"; do run port delete "$vm"; done
 run network delete demo-red
 run network delete demo-blue
+if [ "$(id -u)" -eq 0 ] && command -v busybox >/dev/null && command -v ip >/dev/null; then
+	routing_part
+else
+	say "routing part skipped: it needs root (network namespaces), ip and busybox"
+fi
 stop_vswd
 echo "demo done"
