@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "dp_sync_internal.h"
+#include "ipam.h"
 #include "log.h"
 #include "vhost_port.h"
 
@@ -192,6 +193,33 @@ sync_networks(struct vsw_dp_sync *s, const json_t *networks)
 
 /* --- fib --- */
 
+rte_be32_t
+vsw_dp_sync_parse_ip(const char *text)
+{
+	uint32_t a;
+
+	return vsw_ipv4_parse(text, &a) == 0 ? rte_cpu_to_be_32(a) : 0;
+}
+
+int
+vsw_dp_sync_parse_prefix(const char *text, rte_be32_t *prefix, rte_be32_t *mask)
+{
+	struct vsw_cidr c;
+	uint32_t a;
+
+	if (text != NULL && strchr(text, '/') == NULL) {
+		if (vsw_ipv4_parse(text, &a) < 0)
+			return -EINVAL;
+		c.addr = a;
+		c.plen = 32;
+	} else if (vsw_cidr_parse(text, &c, NULL) < 0) {
+		return -EINVAL;
+	}
+	*prefix = rte_cpu_to_be_32(c.addr);
+	*mask = rte_cpu_to_be_32(vsw_cidr_mask(c.plen));
+	return 0;
+}
+
 void
 vsw_dp_sync_parse_mac(const char *text, struct rte_ether_addr *mac)
 {
@@ -202,33 +230,20 @@ vsw_dp_sync_parse_mac(const char *text, struct rte_ether_addr *mac)
 static void
 add_pair(struct vsw_port_security *ps, const json_t *pair)
 {
-	const char *ip = obj_str(pair, "ip_address");
 	const char *mac = obj_str(pair, "mac_address");
 	struct vsw_ps_pair *p;
-	char addr[64];
-	char *slash;
-	int plen = 32;
 
-	if (ip == NULL || ps->n_pairs >= VSW_PS_MAX_PAIRS)
+	if (ps->n_pairs >= VSW_PS_MAX_PAIRS)
 		return;
 	p = &ps->pairs[ps->n_pairs];
-	snprintf(addr, sizeof(addr), "%s", ip);
-	slash = strchr(addr, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		plen = atoi(slash + 1);
-	}
-	if (inet_pton(AF_INET, addr, &p->addr) != 1 || plen < 0 || plen > 32)
+	if (vsw_dp_sync_parse_prefix(obj_str(pair, "ip_address"), &p->addr, &p->mask) < 0)
 		return;   /* IPv6 pairs wait for IPv6 port security */
-	p->mask = plen == 0 ? 0 : htonl(~0u << (32 - plen));
-	p->addr &= p->mask;
 	if (mac != NULL)
 		vsw_dp_sync_parse_mac(mac, &p->mac);
 	else
 		p->mac = ps->mac;
 	ps->n_pairs++;
 }
-
 static void
 compile_port_security(const json_t *port, struct vsw_port_security *ps)
 {

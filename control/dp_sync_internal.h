@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 
 #include "dp.h"
@@ -69,6 +70,11 @@ obj_str(const json_t *obj, const char *key)
 int vsw_dp_sync_network_index(struct vsw_dp_sync *s, const char *net_id);
 /* An all-zero MAC when text is not one. */
 void vsw_dp_sync_parse_mac(const char *text, struct rte_ether_addr *mac);
+/* An IPv4 address in network order; 0 when text is not one. */
+rte_be32_t vsw_dp_sync_parse_ip(const char *text);
+/* "a.b.c.d/len" or a bare address (/32): network-order prefix with the
+ * host bits cleared, and its mask. -EINVAL when text is not IPv4. */
+int vsw_dp_sync_parse_prefix(const char *text, rte_be32_t *prefix, rte_be32_t *mask);
 
 /* Counters of a port or vport as the API shows them. */
 json_t *vsw_dp_sync_counters_json(const struct vsw_port_stats *st);

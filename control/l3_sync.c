@@ -124,42 +124,22 @@ vsw_l3_sync_destroy(struct vsw_l3_sync *l3)
 
 /* --- small parsers --- */
 
-static rte_be32_t
-parse_ip(const char *text)
-{
-	struct in_addr a;
-
-	if (text == NULL || inet_pton(AF_INET, text, &a) != 1)
-		return 0;
-	return a.s_addr;
-}
-
-/* "10.0.0.0/24" -> prefix, plen; -1 when not IPv4. */
+/* "10.0.0.0/24" -> network-order prefix and length; -1 when not IPv4. */
 static int
 parse_cidr(const char *text, rte_be32_t *prefix, uint8_t *plen)
 {
-	char buf[64];
-	char *slash;
-	int len;
+	rte_be32_t mask;
 
-	if (text == NULL || snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+	if (vsw_dp_sync_parse_prefix(text, prefix, &mask) < 0)
 		return -1;
-	slash = strchr(buf, '/');
-	if (slash == NULL)
-		return -1;
-	*slash = '\0';
-	len = atoi(slash + 1);
-	if (len < 0 || len > 32 || inet_pton(AF_INET, buf, prefix) != 1)
-		return -1;
-	*plen = (uint8_t)len;
-	*prefix &= len == 0 ? 0 : htonl(~0u << (32 - len));
+	*plen = (uint8_t)__builtin_popcount(mask);
 	return 0;
 }
 
 static bool
 in_prefix(rte_be32_t ip, rte_be32_t prefix, uint8_t plen)
 {
-	rte_be32_t mask = plen == 0 ? 0 : htonl(~0u << (32 - plen));
+	rte_be32_t mask = plen == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - plen));
 
 	return (ip & mask) == (prefix & mask);
 }
@@ -361,7 +341,7 @@ fdb_members(struct vsw_l3_sync *l3, const json_t *network, const char *remote_ip
 		struct vsw_fib_member *x;
 		const char *ip = obj_str(item, "remote_ip");
 
-		if (ip == NULL || parse_ip(ip) != parse_ip(remote_ip))
+		if (ip == NULL || vsw_dp_sync_parse_ip(ip) != vsw_dp_sync_parse_ip(remote_ip))
 			continue;
 		x = add_member(m, n, max, v, net, false, true);
 		if (x != NULL)
@@ -392,7 +372,7 @@ vxlan_vteps(struct vsw_dp_sync *s, const json_t *network, const char *net_id, in
 		if (strncmp(lk, prefix, strlen(prefix)) == 0)
 			json_object_set_new(seen, lk + strlen(prefix), json_false());
 	json_object_foreach(seen, lk, item) {
-		rte_be32_t remote = parse_ip(lk);
+		rte_be32_t remote = vsw_dp_sync_parse_ip(lk);
 		uint16_t v;
 
 		if (remote == 0)
@@ -610,7 +590,7 @@ router_routes(struct vsw_dp_sync *s, const struct vsw_model *model, int r,
 			const json_t *port = vsw_model_get(model, "port", obj_str(d, "port_id"));
 			const char *ip;
 			const json_t *subnet = port_subnet(model, port, &ip);
-			rte_be32_t gw = parse_ip(obj_str(subnet, "gateway_ip"));
+			rte_be32_t gw = vsw_dp_sync_parse_ip(obj_str(subnet, "gateway_ip"));
 
 			if (gw != 0)
 				add_route(routes, &n, "0.0.0.0/0", (uint16_t)obj_int(d, "idx", 0), gw);
@@ -621,7 +601,7 @@ router_routes(struct vsw_dp_sync *s, const struct vsw_model *model, int r,
 		n += vsw_vpn_sync_routes(s, r, (uint16_t)gw_rif, routes + n,
 					 VSW_MAX_ROUTES_PER_ROUTER - n);
 	json_array_foreach(list, i, item) {
-		rte_be32_t nh = parse_ip(obj_str(item, "nexthop"));
+		rte_be32_t nh = vsw_dp_sync_parse_ip(obj_str(item, "nexthop"));
 		const json_t *rif = rif_for(l3, r, nh);
 
 		if (rif != NULL)
@@ -727,7 +707,7 @@ prepare_neighbours(struct vsw_l3_sync *l3, const struct vsw_model *model)
 				continue;
 			vsw_dp_sync_parse_mac(obj_str(port, "mac_address"), &mac);
 			json_array_foreach(fixed, i, f) {
-				rte_be32_t ip = parse_ip(obj_str(f, "ip_address"));
+				rte_be32_t ip = vsw_dp_sync_parse_ip(obj_str(f, "ip_address"));
 
 				if (ip != 0 && in_prefix(ip, prefix, plen))
 					kvt_want(l3, vsw_kvt_neigh_key((uint16_t)r, ip),
@@ -752,7 +732,7 @@ prepare_uplink_neighbours(struct vsw_l3_sync *l3, const struct vsw_model *model)
 		if (slot < 0)
 			continue;
 		json_array_foreach(json_object_get(obj, "neighbors"), i, item) {
-			rte_be32_t ip = parse_ip(obj_str(item, "ip_address"));
+			rte_be32_t ip = vsw_dp_sync_parse_ip(obj_str(item, "ip_address"));
 			struct rte_ether_addr mac;
 
 			vsw_dp_sync_parse_mac(obj_str(item, "mac_address"), &mac);
@@ -772,8 +752,8 @@ prepare_floating_ips(struct vsw_l3_sync *l3, const struct vsw_model *model)
 	json_object_foreach((json_t *)vsw_model_kind(model, "floatingip"), id, fip) {
 		const char *router_id = obj_str(fip, "router_id");
 		json_t *ri = router_id != NULL ? json_object_get(l3->routers, router_id) : NULL;
-		rte_be32_t fixed = parse_ip(obj_str(fip, "fixed_ip_address"));
-		rte_be32_t floating = parse_ip(obj_str(fip, "floating_ip_address"));
+		rte_be32_t fixed = vsw_dp_sync_parse_ip(obj_str(fip, "fixed_ip_address"));
+		rte_be32_t floating = vsw_dp_sync_parse_ip(obj_str(fip, "floating_ip_address"));
 		uint16_t r;
 
 		if (ri == NULL || fixed == 0 || floating == 0 || obj_str(fip, "port_id") == NULL)
@@ -848,8 +828,8 @@ fill_uplinks(struct vsw_l3_sync *l3, const struct vsw_model *model, struct vsw_f
 		u->admin_up = obj_bool(obj, "admin_state_up", true);
 		u->mtu = (uint16_t)obj_int(obj, "mtu", 1500);
 		u->local_plen = (uint8_t)obj_int(obj, "local_prefixlen", 24);
-		u->local_ip = parse_ip(obj_str(obj, "local_ip"));
-		u->gateway_ip = parse_ip(obj_str(obj, "gateway_ip"));
+		u->local_ip = vsw_dp_sync_parse_ip(obj_str(obj, "local_ip"));
+		u->gateway_ip = vsw_dp_sync_parse_ip(obj_str(obj, "gateway_ip"));
 		u->mac = l3->uplinks[slot].mac;
 		fp = &fib->ports[u->port];
 		fp->kind = VSW_FP_UPLINK;
@@ -895,7 +875,7 @@ fill_vport(struct vsw_dp_sync *s, const struct vsw_model *model, struct vsw_fib 
 	} else if (strcmp(kind, "vxlan") == 0) {
 		fp->kind = VSW_FP_VXLAN;
 		fp->tunnel = 1;
-		fp->vxlan.remote_ip = parse_ip(obj_str(d, "remote_ip"));
+		fp->vxlan.remote_ip = vsw_dp_sync_parse_ip(obj_str(d, "remote_ip"));
 		/* The fallback vport takes frames, it never learns MACs. */
 		fp->learning = fp->vxlan.remote_ip != 0;
 		if (slot < 0) {
@@ -922,7 +902,7 @@ fill_vport(struct vsw_dp_sync *s, const struct vsw_model *model, struct vsw_fib 
 		fp->rif.router = (uint16_t)obj_int(d, "router", 0);
 		fp->rif.plen = plen;
 		fp->rif.external = obj_bool(d, "external", false);
-		fp->rif.ip = parse_ip(obj_str(d, "ip"));
+		fp->rif.ip = vsw_dp_sync_parse_ip(obj_str(d, "ip"));
 		vsw_dp_sync_parse_mac(obj_str(d, "mac"), &fp->rif.mac);
 	}
 }
@@ -952,7 +932,7 @@ fill_routers(struct vsw_dp_sync *s, const struct vsw_model *model, struct vsw_fi
 			    !obj_bool(d, "external", false))
 				continue;
 			fr->gw_rif = (uint16_t)obj_int(d, "idx", 0);
-			fr->gw_ip = parse_ip(obj_str(d, "ip"));
+			fr->gw_ip = vsw_dp_sync_parse_ip(obj_str(d, "ip"));
 			fr->snat = json_is_object(gw) && obj_bool(gw, "enable_snat", true);
 		}
 	}

@@ -117,27 +117,6 @@ hex_decode(const char *hex, uint8_t *out, size_t max)
 	return (int)(n / 2);
 }
 
-static int
-parse_prefix(const char *cidr, struct vsw_ipsec_prefix *p)
-{
-	char buf[64];
-	char *slash;
-	int len = 32;
-
-	if (cidr == NULL || snprintf(buf, sizeof(buf), "%s", cidr) >= (int)sizeof(buf))
-		return -EINVAL;
-	slash = strchr(buf, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		len = atoi(slash + 1);
-	}
-	if (len < 0 || len > 32 || inet_pton(AF_INET, buf, &p->prefix) != 1)
-		return -EINVAL;
-	p->mask = len == 0 ? 0 : htonl(~0u << (32 - len));
-	p->prefix &= p->mask;
-	return 0;
-}
-
 static uint8_t
 parse_prefixes(const json_t *list, struct vsw_ipsec_prefix *out)
 {
@@ -146,17 +125,10 @@ parse_prefixes(const json_t *list, struct vsw_ipsec_prefix *out)
 	size_t i;
 
 	json_array_foreach(list, i, item)
-		if (n < VSW_IPSEC_MAX_SELECTORS && parse_prefix(json_string_value(item), &out[n]) == 0)
+		if (n < VSW_IPSEC_MAX_SELECTORS && vsw_dp_sync_parse_prefix(json_string_value(item), &out[n].prefix,
+							     &out[n].mask) == 0)
 			n++;
 	return n;
-}
-
-static uint32_t
-parse_addr(const char *text)
-{
-	struct in_addr a;
-
-	return text != NULL && inet_pton(AF_INET, text, &a) == 1 ? a.s_addr : 0;
 }
 
 static uint64_t
@@ -208,8 +180,8 @@ sa_params(const json_t *obj, struct vsw_esp_sa_params *p, uint8_t *enc, uint8_t 
 	  char *err, size_t errlen)
 {
 	const json_t *udp = json_object_get(obj, "udp_encap");
-	uint32_t local = parse_addr(obj_str(obj, "local_address"));
-	uint32_t peer = parse_addr(obj_str(obj, "peer_address"));
+	uint32_t local = vsw_dp_sync_parse_ip(obj_str(obj, "local_address"));
+	uint32_t peer = vsw_dp_sync_parse_ip(obj_str(obj, "peer_address"));
 	int enc_len, auth_len = 0, salt_len = 0, rc;
 
 	memset(p, 0, sizeof(*p));
