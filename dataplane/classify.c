@@ -93,6 +93,7 @@ vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 	struct vsw_port_stats *st = &w->port_stats[in_port];
 	enum vsw_drop reason;
 	uint16_t i, kept = 0;
+	bool dhcp;
 
 	st->rx_packets += n;
 	if (unlikely(fp->net == VSW_NET_NONE || !fp->admin_up)) {
@@ -103,6 +104,8 @@ vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return 0;
 	}
+	/* The switch answers DHCP on this network: look at every frame. */
+	dhcp = fib->nets[fp->net].dhcp;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -116,7 +119,7 @@ vsw_classify_process(struct vsw_worker *w, const struct vsw_fib *fib,
 		}
 		if (fp->learning)
 			learn(w, fp->net, in_port, m);
-		if (unlikely(fib->nets[fp->net].dhcp) && is_dhcp_client(m)) {
+		if (unlikely(dhcp) && is_dhcp_client(m)) {
 			punt_dhcp(w, in_port, fp->net, m);
 			continue;
 		}

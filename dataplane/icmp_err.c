@@ -28,8 +28,6 @@
 
 #define ICMP_ERROR_MAX_IP_LEN 576
 #define ICMP_ERROR_TTL 64
-#define ICMP_FRAG_NEEDED_CODE 4
-#define ICMP_DEST_UNREACH 3
 
 struct icmp_error_frame {
 	struct rte_ether_hdr eth;
@@ -116,7 +114,7 @@ fill_headers(struct icmp_error_frame *f, const struct vsw_fib_port *rif,
 		.icmp_type = type,
 		.icmp_code = code,
 		/* fragmentation needed: next-hop MTU in the low half (RFC 1191) */
-		.icmp_seq_nb = type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED_CODE
+		.icmp_seq_nb = type == VSW_ICMP_DEST_UNREACH && code == VSW_ICMP_FRAG_NEEDED
 			       ? rte_cpu_to_be_16(mtu) : 0,
 	};
 }

@@ -23,19 +23,11 @@
 #define ETH_LEN RTE_ETHER_HDR_LEN
 #define ESP_IN_UDP_PORT 4500    /* RFC 3948 */
 #define MAX_FRAGS 64
-#define ICMP_DEST_UNREACH 3
-#define ICMP_FRAG_NEEDED 4
 
 static inline struct rte_ipv4_hdr *
 ipv4_at(struct rte_mbuf *m, uint16_t off)
 {
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
-}
-
-static inline uint16_t
-ipv4_hlen(const struct rte_ipv4_hdr *ip)
-{
-	return (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
 }
 
 /* --- SPD --- */
@@ -129,7 +121,7 @@ vsw_spd_free(struct vsw_spd *spd)
 static bool
 esp_spi(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, rte_be32_t *spi)
 {
-	uint16_t off = ETH_LEN + ipv4_hlen(ip);
+	uint16_t off = ETH_LEN + rte_ipv4_hdr_len(ip);
 	const struct rte_udp_hdr *udp;
 	const rte_be32_t *p;
 
@@ -301,15 +293,6 @@ tunnel_mtu(const struct vsw_ipsec_sa *sa, uint16_t outer_mtu)
 	return (uint16_t)mtu;
 }
 
-static inline rte_be16_t
-cksum_ttl_decrement(rte_be16_t hc)
-{
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(hc) + 0xfeffu;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	return rte_cpu_to_be_16((uint16_t)~sum);
-}
-
 struct esp_out {
 	uint16_t in_rif;
 	uint16_t out_rif;
@@ -419,13 +402,12 @@ vsw_ipsec_output(struct vsw_worker *w, const struct vsw_fib *fib, uint16_t route
 	len = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(len > mtu) &&
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-		vsw_icmp_error(w, fib, in_rif, m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		vsw_icmp_error(w, fib, in_rif, m, VSW_ICMP_DEST_UNREACH, VSW_ICMP_FRAG_NEEDED, mtu);
 		vsw_worker_drop(w, in_rif, VSW_DROP_FRAG_NEEDED, m);
 		return true;
 	}
 	/* The inner packet is forwarded by this router. */
-	ip->time_to_live--;
-	ip->hdr_checksum = cksum_ttl_decrement(ip->hdr_checksum);
+	vsw_ipv4_ttl_decrement(ip);
 	rte_pktmbuf_adj(m, ETH_LEN);
 	if (likely(len <= mtu)) {
 		batch_out(w, fib, sa, &o, m);

@@ -856,6 +856,10 @@ vsw_nat_expire(struct vsw_nat *n, unsigned int worker, uint64_t now_tsc,
 	struct nat_conn *c;
 	uint64_t last;
 
+	/* Every record free: nothing to expire or reclaim (the common case
+	 * of a worker that never SNATs costs one compare per turn). */
+	if (likely(nw->n_free == n->max_conns))
+		return 0;
 	if (nw->dq != NULL)
 		rte_rcu_qsbr_dq_reclaim(nw->dq, NAT_RECLAIM_MAX, NULL, NULL, NULL);
 	for (i = 0; i < RTE_MIN(budget, n->max_conns); i++) {

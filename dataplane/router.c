@@ -38,10 +38,6 @@
 
 #define ETH_LEN RTE_ETHER_HDR_LEN
 #define MAX_FRAGS 64
-#define ICMP_DEST_UNREACH 3
-#define ICMP_NET_UNREACH 0
-#define ICMP_FRAG_NEEDED 4
-#define ICMP_TIME_EXCEEDED 11
 
 struct router_ctx {
 	const struct vsw_fib *fib;
@@ -88,12 +84,6 @@ ipv4_hdr(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
 }
 
-static inline uint16_t
-ipv4_hdr_len(const struct rte_ipv4_hdr *ip)
-{
-	return (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
-}
-
 /* 224.0.0.0/4 (multicast), 240.0.0.0/4 and the limited broadcast. */
 static inline bool
 ipv4_is_group(rte_be32_t a)
@@ -110,7 +100,7 @@ check_ipv4(struct rte_mbuf *m)
 
 	if (unlikely(m->data_len < ETH_LEN + sizeof(*ip)))
 		return VSW_DROP_MALFORMED;
-	hl = ipv4_hdr_len(ip);
+	hl = rte_ipv4_hdr_len(ip);
 	if (unlikely((ip->version_ihl >> 4) != 4 || hl < sizeof(*ip) ||
 		     ETH_LEN + hl > m->data_len))
 		return VSW_DROP_MALFORMED;
@@ -128,17 +118,6 @@ check_ipv4(struct rte_mbuf *m)
 	default:
 		return rte_raw_cksum(ip, hl) == 0xffff ? VSW_DROP_MAX : VSW_DROP_IP_CHECKSUM;
 	}
-}
-
-/* RFC 1624 eqn. 3 for the TTL/protocol word losing 0x0100:
- * HC' = ~(~HC + ~m + m') with ~m + m' = ~0x0100 = 0xfeff. */
-static inline rte_be16_t
-cksum_ttl_decrement(rte_be16_t hc)
-{
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(hc) + 0xfeffu;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	return rte_cpu_to_be_16((uint16_t)~sum);
 }
 
 static void
@@ -221,7 +200,7 @@ control_wants(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
 	const struct rte_icmp_hdr *icmp;
 	const struct rte_udp_hdr *udp;
-	uint16_t hl = ipv4_hdr_len(ip);
+	uint16_t hl = rte_ipv4_hdr_len(ip);
 
 	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return false;
@@ -358,7 +337,7 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 	enum vsw_drop reason;
 
 	if (unlikely(out->kind != VSW_FP_ROUTER || out->net == VSW_NET_NONE)) {
-		vsw_icmp_error(w, c->fib, c->rif, m, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
+		vsw_icmp_error(w, c->fib, c->rif, m, VSW_ICMP_DEST_UNREACH, VSW_ICMP_NET_UNREACH, 0);
 		vsw_worker_drop(w, c->rif, VSW_DROP_NO_ROUTE, m);
 		return;
 	}
@@ -373,7 +352,7 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 	mtu = (uint16_t)(out->max_frame - ETH_LEN);
 	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu) &&
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-		vsw_icmp_error(w, c->fib, c->rif, m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		vsw_icmp_error(w, c->fib, c->rif, m, VSW_ICMP_DEST_UNREACH, VSW_ICMP_FRAG_NEEDED, mtu);
 		vsw_worker_drop(w, c->rif, VSW_DROP_FRAG_NEEDED, m);
 		return;
 	}
@@ -396,8 +375,7 @@ forward(struct vsw_worker *w, const struct router_ctx *c,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	vsw_neigh_mac(neigh, &eh->dst_addr);
 	rte_ether_addr_copy(&out->rif.mac, &eh->src_addr);
-	ip->time_to_live--;
-	ip->hdr_checksum = cksum_ttl_decrement(ip->hdr_checksum);
+	vsw_ipv4_ttl_decrement(ip);
 	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
 		send_routed(w, c, nh->rif, m);
 	else
@@ -446,12 +424,12 @@ route_ipv4(struct vsw_worker *w, const struct router_ctx *c, struct rte_mbuf *m)
 		return;
 	}
 	if (unlikely(ip->time_to_live <= 1)) {
-		vsw_icmp_error(w, c->fib, c->rif, m, ICMP_TIME_EXCEEDED, 0, 0);
+		vsw_icmp_error(w, c->fib, c->rif, m, VSW_ICMP_TIME_EXCEEDED, 0, 0);
 		vsw_worker_drop(w, c->rif, VSW_DROP_TTL, m);
 		return;
 	}
 	if (unlikely(nh == NULL)) {
-		vsw_icmp_error(w, c->fib, c->rif, m, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
+		vsw_icmp_error(w, c->fib, c->rif, m, VSW_ICMP_DEST_UNREACH, VSW_ICMP_NET_UNREACH, 0);
 		vsw_worker_drop(w, c->rif, VSW_DROP_NO_ROUTE, m);
 		return;
 	}

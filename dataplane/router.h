@@ -20,9 +20,30 @@
 
 #include <stdint.h>
 
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "fib.h"
+
+/* ICMP types and codes the router sends (RFC 792). */
+#define VSW_ICMP_DEST_UNREACH 3
+#define VSW_ICMP_NET_UNREACH 0      /* code */
+#define VSW_ICMP_FRAG_NEEDED 4      /* code */
+#define VSW_ICMP_TIME_EXCEEDED 11
+
+/* Forwarding decrements the TTL and updates the header checksum with
+ * RFC 1624 eqn. 3 for the TTL/protocol word losing 0x0100:
+ * HC' = ~(~HC + ~m + m') with ~m + m' = ~0x0100 = 0xfeff. */
+static inline void
+vsw_ipv4_ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + 0xfeffu;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+}
 
 struct vsw_worker;
 
